@@ -1,0 +1,131 @@
+// The one place that decides which database the example (and the tests) use:
+// real PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
+import { access, constants, mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/prisma/client.js';
+
+export interface Database {
+  kind: 'postgresql' | 'pglite';
+  /** Where the data lives, without credentials: safe to print. */
+  description: string;
+  prisma: PrismaClient;
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+/** A configuration problem worth one clear line, not a stack trace. */
+export class DatabaseConfigError extends Error {
+  override name = 'DatabaseConfigError';
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  pgliteDir?: string;
+  /** Connections in the PostgreSQL pool. @default 10 */
+  poolSize?: number;
+}
+
+export function databaseOptionsFromEnv(env = process.env): DatabaseOptions {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    pgliteDir: env.PGLITE_DIR || undefined,
+    poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
+  };
+}
+
+export function openDatabase(options = databaseOptionsFromEnv()): Promise<Database> {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPglite(options.pgliteDir ?? '.data/pglite');
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const description = `PostgreSQL at ${redactUrl(url)}`;
+  if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
+    throw new DatabaseConfigError(`DATABASE_URL is not a postgresql:// URL: ${redactUrl(url)}`);
+  }
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await probe.connect();
+  } catch (error) {
+    throw new DatabaseConfigError(
+      `Cannot connect to DATABASE_URL (${redactUrl(url)}): ${rootMessage(error)}`,
+    );
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  const adapterFactory = new PrismaPg({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+  });
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: 'postgresql',
+    description,
+    prisma,
+    adapterFactory,
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const path = dir === 'memory://' ? dir : resolve(dir);
+  if (path !== 'memory://') {
+    try {
+      await mkdir(path, { recursive: true });
+      await access(path, constants.W_OK);
+    } catch (error) {
+      throw new DatabaseConfigError(
+        `PGLITE_DIR (${path}) is not a writable directory: ${rootMessage(error)}`,
+      );
+    }
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(path);
+  } catch (error) {
+    throw new DatabaseConfigError(
+      `Cannot open the embedded database in PGLITE_DIR (${path}): ${rootMessage(error)}`,
+    );
+  }
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: 'pglite',
+    description: `embedded PGlite in ${path}`,
+    prisma,
+    adapterFactory,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+function rootMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  if (current instanceof AggregateError && current.errors.length > 0) {
+    return rootMessage(current.errors[0]);
+  }
+  if (current instanceof Error) {
+    return current.message || (current as NodeJS.ErrnoException).code || current.name;
+  }
+  return String(current);
+}
