@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { EventLogValidationError } from '../errors.js';
+import { isPlainObject, type JsonObject, type JsonValue, setKey, toJsonSafe } from './json-safe.js';
+import { describe } from './object-ref.js';
+
+/** What changed: only the changed keys, old values on one side, new values on the other. */
+export type DiffSchema = {
+  old_value: Record<string, unknown>;
+  new_value: Record<string, unknown>;
+};
+
+export interface DiffOptions {
+  /** Keys ignored at every depth, added to `DEFAULT_EXCLUDED_KEYS`. */
+  excludeKeys?: readonly string[];
+}
+
+/** Keys left out of every diff, at every depth. */
+export const DEFAULT_EXCLUDED_KEYS: readonly string[] = Object.freeze([
+  'id',
+  'uuid',
+  'url',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+]);
+
+/** Fields identifying the items of an array of objects, in order of preference. */
+const ITEM_KEY_FIELDS = ['id', 'uuid', 'document_type'] as const;
+
+type Change = [oldValue: JsonValue, newValue: JsonValue];
+
+/**
+ * The difference between two versions of an object, as `{ old_value, new_value }` holding
+ * only what changed. A key on one side only has `null` on the other. Nested objects are
+ * compared key by key; arrays of primitives as a whole; arrays of objects item by item,
+ * keyed by `id`, `uuid`, `document_type` or else their content. Dates, Decimals, BigInts
+ * and bytes are compared by value and come out JSON-safe. Never mutates its inputs.
+ */
+export function createDiffSchema(
+  oldData: unknown,
+  newData: unknown,
+  options: DiffOptions = {},
+): DiffSchema {
+  const excluded = new Set([...DEFAULT_EXCLUDED_KEYS, ...(options.excludeKeys ?? [])]);
+  const oldObject = asRecord(oldData, 'old_value');
+  const newObject = asRecord(newData, 'new_value');
+  const [oldValue, newValue] = diffObjects(oldObject, newObject, excluded) ?? [{}, {}];
+  return { old_value: oldValue as JsonObject, new_value: newValue as JsonObject };
+}
+
+function asRecord(data: unknown, path: string): JsonObject {
+  if (data === null || data === undefined) return {};
+  const safe = toJsonSafe(data, path);
+  if (!isPlainObject(safe)) {
+    throw new EventLogValidationError(
+      `createDiffSchema() compares objects, but ${path} is ${describe(data)}.`,
+      path,
+    );
+  }
+  return safe;
+}
+
+function diffObjects(a: JsonObject, b: JsonObject, excluded: Set<string>): Change | undefined {
+  const oldOut: JsonObject = {};
+  const newOut: JsonObject = {};
+  let changed = false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if (excluded.has(key)) continue;
+    const change = diffValues(
+      Object.hasOwn(a, key) ? (a[key] as JsonValue) : null,
+      Object.hasOwn(b, key) ? (b[key] as JsonValue) : null,
+      excluded,
+    );
+    if (change) {
+      setKey(oldOut, key, change[0]);
+      setKey(newOut, key, change[1]);
+      changed = true;
+    }
+  }
+  return changed ? [oldOut, newOut] : undefined;
+}
+
+function diffValues(a: JsonValue, b: JsonValue, excluded: Set<string>): Change | undefined {
+  if (isPlainObject(a) && isPlainObject(b)) return diffObjects(a, b, excluded);
+  if (Array.isArray(a) && Array.isArray(b) && a.every(isPlainObject) && b.every(isPlainObject)) {
+    if (a.length === 0 && b.length === 0) return undefined;
+    return diffKeyedItems(a as JsonObject[], b as JsonObject[], excluded);
+  }
+  const oldValue = strip(a, excluded);
+  const newValue = strip(b, excluded);
+  return jsonEqual(oldValue, newValue) ? undefined : [oldValue, newValue];
+}
+
+function diffKeyedItems(
+  a: JsonObject[],
+  b: JsonObject[],
+  excluded: Set<string>,
+): Change | undefined {
+  const [oldItems, newItems] = keyItems(a, b, excluded);
+  const oldOut: JsonObject = {};
+  const newOut: JsonObject = {};
+  let changed = false;
+  for (const key of new Set([...oldItems.keys(), ...newItems.keys()])) {
+    const oldItem = oldItems.get(key);
+    const newItem = newItems.get(key);
+    const change =
+      oldItem && newItem
+        ? diffObjects(oldItem, newItem, excluded)
+        : ([
+            oldItem ? strip(oldItem, excluded) : null,
+            newItem ? strip(newItem, excluded) : null,
+          ] as Change);
+    if (change) {
+      setKey(oldOut, key, change[0]);
+      setKey(newOut, key, change[1]);
+      changed = true;
+    }
+  }
+  return changed ? [oldOut, newOut] : undefined;
+}
+
+function keyItems(
+  a: JsonObject[],
+  b: JsonObject[],
+  excluded: Set<string>,
+): [Map<string, JsonObject>, Map<string, JsonObject>] {
+  for (const field of ITEM_KEY_FIELDS) {
+    const oldItems = byField(a, field);
+    const newItems = oldItems && byField(b, field);
+    if (oldItems && newItems) return [oldItems, newItems];
+  }
+  return [byContent(a, excluded), byContent(b, excluded)];
+}
+
+/** Items keyed by `field`, or undefined when an item lacks it or two items share it. */
+function byField(items: JsonObject[], field: string): Map<string, JsonObject> | undefined {
+  const result = new Map<string, JsonObject>();
+  for (const item of items) {
+    const value = Object.hasOwn(item, field) ? item[field] : null;
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      return undefined;
+    }
+    const key = String(value);
+    if (result.has(key)) return undefined;
+    result.set(key, item);
+  }
+  return result;
+}
+
+/**
+ * Items keyed by a hash of their content without excluded keys (16 hex digits of SHA-256 of
+ * their JSON with sorted keys); identical items get `#2`, `#3`... after the first.
+ */
+function byContent(items: JsonObject[], excluded: Set<string>): Map<string, JsonObject> {
+  const result = new Map<string, JsonObject>();
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const hash = createHash('sha256')
+      .update(stableStringify(strip(item, excluded)))
+      .digest('hex')
+      .slice(0, 16);
+    const count = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, count);
+    result.set(count === 1 ? hash : `${hash}#${count}`, item);
+  }
+  return result;
+}
+
+/** A copy without the excluded keys, at every depth. */
+function strip(value: JsonValue, excluded: Set<string>): JsonValue {
+  if (Array.isArray(value)) return value.map((item) => strip(item, excluded));
+  if (!isPlainObject(value)) return value;
+  const result: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    if (!excluded.has(key)) setKey(result, key, strip(value[key] as JsonValue, excluded));
+  }
+  return result;
+}
+
+function stableStringify(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (!isPlainObject(value)) return JSON.stringify(value);
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableStringify(value[key] as JsonValue)}`).join(',')}}`;
+}
+
+function jsonEqual(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return (
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, i) => jsonEqual(item, b[i] as JsonValue))
+    );
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every(
+    (key) => Object.hasOwn(b, key) && jsonEqual(a[key] as JsonValue, b[key] as JsonValue),
+  );
+}

@@ -1,0 +1,162 @@
+import { EventLogValidationError } from '../errors.js';
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export interface DecimalLike {
+  toFixed(decimalPlaces?: number): string;
+  toString(): string;
+}
+
+/**
+ * Prisma's `Decimal` (decimal.js) and look-alikes: an object with `toFixed` and either
+ * decimal.js's `d`/`s`/`e` fields, a constructor named `Decimal` or a `Decimal.isDecimal`.
+ */
+export function isDecimalLike(value: unknown): value is DecimalLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  if (typeof candidate.toFixed !== 'function') return false;
+  if ('d' in candidate && 's' in candidate && 'e' in candidate) return true;
+  const ctor: unknown = candidate.constructor;
+  if (typeof ctor !== 'function') return false;
+  const isDecimal = (ctor as { isDecimal?: unknown }).isDecimal;
+  return ctor.name === 'Decimal' || (typeof isDecimal === 'function' && !!isDecimal(value));
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Sets `key` as an own property, `__proto__` included, without touching the prototype. */
+export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
+  }
+}
+
+export function joinPath(path: string, key: string | number): string {
+  return path === '' ? String(key) : `${path}.${key}`;
+}
+
+/**
+ * A copy of `value` that `JSON.stringify` stores without loss or surprise: Date → ISO string,
+ * Decimal → decimal string (see `decimalToString`), BigInt → digit string, bytes → base64, Set → array, Map → object,
+ * non-finite numbers → "NaN" / "Infinity" / "-Infinity", undefined properties dropped,
+ * undefined array items → null. Functions, symbols and cycles throw an
+ * `EventLogValidationError` naming their path.
+ */
+export function toJsonSafe(value: unknown, path = 'value'): JsonValue {
+  return convert(value, path, new Set());
+}
+
+/** Size in bytes of the UTF-8 JSON text of a JSON-safe value. */
+export function jsonByteLength(value: JsonValue): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/**
+ * A Decimal's `toString()` without trailing fractional zeros (decimal.js already drops them),
+ * so `1.50` and `1.5` are one value.
+ */
+export function decimalToString(value: DecimalLike): string {
+  const text = value.toString();
+  const match = /^(-?\d+)\.(\d*?)0+$/.exec(text);
+  const normalized = match ? (match[2] ? `${match[1]}.${match[2]}` : match[1]) : text;
+  return normalized === '-0' ? '0' : (normalized as string);
+}
+
+function unstorable(path: string, what: string): EventLogValidationError {
+  return new EventLogValidationError(`${path} is ${what}, which cannot be stored as JSON.`, path);
+}
+
+function convert(value: unknown, path: string, ancestors: Set<object>): JsonValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) return String(value);
+      return value === 0 ? 0 : value;
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+      return null;
+    case 'function':
+      throw unstorable(path, 'a function');
+    case 'symbol':
+      throw unstorable(path, 'a symbol');
+  }
+  if (value === null) return null;
+  const object = value as object;
+
+  if (object instanceof Date) {
+    return Number.isNaN(object.getTime()) ? null : object.toISOString();
+  }
+  if (isDecimalLike(object)) return decimalToString(object);
+  if (object instanceof Uint8Array) {
+    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64');
+  }
+  if (object instanceof ArrayBuffer) return Buffer.from(object).toString('base64');
+  if (object instanceof DataView) {
+    return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64');
+  }
+  if (object instanceof String || object instanceof Number || object instanceof Boolean) {
+    return convert(object.valueOf(), path, ancestors);
+  }
+
+  if (ancestors.has(object)) throw unstorable(path, 'a circular reference');
+  ancestors.add(object);
+  try {
+    if (Array.isArray(object) || ArrayBuffer.isView(object)) {
+      return Array.from(object as ArrayLike<unknown>, (item, index) =>
+        convert(item, joinPath(path, index), ancestors),
+      );
+    }
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return convert(toJSON.call(object), path, ancestors);
+    if (object instanceof Set) {
+      return Array.from(object, (item, index) => convert(item, joinPath(path, index), ancestors));
+    }
+    if (object instanceof Map) return convertMap(object, path, ancestors);
+
+    const result: JsonObject = {};
+    for (const key of Object.keys(object)) {
+      const item = (object as Record<string, unknown>)[key];
+      if (item === undefined) continue;
+      setKey(result, key, convert(item, joinPath(path, key), ancestors));
+    }
+    return result;
+  } finally {
+    ancestors.delete(object);
+  }
+}
+
+function convertMap(map: Map<unknown, unknown>, path: string, ancestors: Set<object>): JsonValue {
+  const keysArePrimitive = [...map.keys()].every(
+    (key) => typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint',
+  );
+  if (!keysArePrimitive) {
+    return Array.from(map, ([key, item], index) => [
+      convert(key, joinPath(joinPath(path, index), 0), ancestors),
+      convert(item, joinPath(joinPath(path, index), 1), ancestors),
+    ]);
+  }
+  const result: JsonObject = {};
+  for (const [key, item] of map) {
+    if (item === undefined) continue;
+    setKey(result, String(key), convert(item, joinPath(path, String(key)), ancestors));
+  }
+  return result;
+}
