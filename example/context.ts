@@ -1,0 +1,14 @@
+import type { PrismaClient } from './generated/prisma/client.js';
+
+export interface CurrentUser {
+  id: number;
+  fullName: string;
+}
+
+/** The GraphQL context of the example server, built per request in server.ts. */
+export interface Context {
+  prisma: PrismaClient;
+  /** Demo authentication: the user whose database id is in the `x-user-id` header. */
+  currentUser: CurrentUser | null;
+  requestId: string;
+}

@@ -1,0 +1,6 @@
+import { builder } from './builder.js';
+import './types.js';
+import './queries.js';
+import './mutations.js';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,28 @@
+import './global-types.js';
+import './field-builder.js';
+import { pluginName } from './plugin.js';
+
+export default pluginName;
+export {
+  EventLogError,
+  EventLogLimitError,
+  EventLogValidationError,
+  TemplateError,
+} from './errors.js';
+export { PothosEventLogPlugin } from './plugin.js';
+export type { FieldChange } from './read/field-changes.js';
+export { fieldChanges } from './read/field-changes.js';
+export type { EventLogConnectionResult } from './read/find-event-logs.js';
+export * from './service/index.js';
+export type {
+  EventLogAuthorizeTarget,
+  EventLogFieldOptions,
+  EventLogFilter,
+  EventLogMutationModelOptions,
+  EventLogMutationOptions,
+  EventLogPluginOptions,
+  EventLogPrismaClient,
+  EventLogRecord,
+  MutationEventInfo,
+  RowId,
+} from './types.js';

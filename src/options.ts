@@ -1,0 +1,65 @@
+import { PothosSchemaError, type SchemaTypes } from '@pothos/core';
+import type { DataModel } from './read/model-metadata.js';
+import type { EventLogPluginOptions } from './types.js';
+
+export interface ResolvedOptions extends EventLogPluginOptions<SchemaTypes> {
+  queryField: string | false;
+  maxPageSize: number;
+  defaultPageSize: number;
+  maskedKeys: string[];
+  maxChangesBytes: number;
+  transaction: { maxWait: number; timeout: number };
+  datamodel: DataModel | undefined;
+}
+
+const resolved = new WeakMap<object, ResolvedOptions>();
+
+/** The plugin's options with defaults, checked once per builder. */
+export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaTypes>) {
+  const cached = resolved.get(builder);
+  if (cached) return cached;
+  const options = (builder.options as { eventLog?: EventLogPluginOptions<SchemaTypes> }).eventLog;
+  if (!options) {
+    throw new PothosSchemaError(
+      'pothos-eventlog: the builder has no `eventLog` options. Pass at least { client, actor, authorize }.',
+    );
+  }
+  for (const name of ['client', 'actor', 'authorize'] as const) {
+    if (typeof options[name] !== 'function') {
+      throw new PothosSchemaError(
+        name === 'authorize'
+          ? 'pothos-eventlog: `eventLog.authorize` is required. Audit logs hold sensitive data, so reading them needs an explicit policy, e.g. authorize: (ctx) => ctx.user?.isAdmin === true.'
+          : `pothos-eventlog: \`eventLog.${name}\` must be a function of the context.`,
+      );
+    }
+  }
+  const maxPageSize = options.maxPageSize ?? 100;
+  const defaultPageSize = options.defaultPageSize ?? 20;
+  if (!Number.isInteger(maxPageSize) || maxPageSize < 1) {
+    throw new PothosSchemaError(
+      'pothos-eventlog: `eventLog.maxPageSize` must be a positive integer.',
+    );
+  }
+  if (!Number.isInteger(defaultPageSize) || defaultPageSize < 0 || defaultPageSize > maxPageSize) {
+    throw new PothosSchemaError(
+      'pothos-eventlog: `eventLog.defaultPageSize` must be an integer from 0 to maxPageSize.',
+    );
+  }
+  const datamodel = (builder.options as { prisma?: { dmmf?: { datamodel: DataModel } } }).prisma
+    ?.dmmf?.datamodel;
+  const result: ResolvedOptions = {
+    ...options,
+    queryField: options.queryField ?? 'eventLogs',
+    maxPageSize,
+    defaultPageSize,
+    maskedKeys: options.maskedKeys ?? [],
+    maxChangesBytes: options.maxChangesBytes ?? 256 * 1024,
+    transaction: {
+      maxWait: options.transaction?.maxWait ?? 10_000,
+      timeout: options.transaction?.timeout ?? 15_000,
+    },
+    datamodel,
+  };
+  resolved.set(builder, result);
+  return result;
+}

@@ -1,0 +1,64 @@
+import SchemaBuilder, {
+  BasePlugin,
+  type PothosOutputFieldConfig,
+  PothosSchemaError,
+  type SchemaTypes,
+} from '@pothos/core';
+import type { GraphQLFieldResolver } from 'graphql';
+import { auditedResolver } from './mutation/audited-resolver.js';
+import { eventLogOptions } from './options.js';
+import { modelMetadata } from './read/model-metadata.js';
+import { addEventLogsQuery } from './schema/event-logs-query.js';
+import type { EventLogMutationModelOptions } from './types.js';
+
+export const pluginName = 'eventLog';
+
+// biome-ignore lint/suspicious/noExplicitAny: checked against the datamodel at build time
+type AnyMutationOptions = EventLogMutationModelOptions<SchemaTypes, string, any, any>;
+
+export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  constructor(...args: ConstructorParameters<typeof BasePlugin<Types>>) {
+    super(...args);
+    // Plugins are made when the schema is built, before its types are: the last moment
+    // to add the root query field.
+    addEventLogsQuery(this.builder as never);
+  }
+
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    const mutation = (fieldConfig.pothosOptions as { eventLog?: AnyMutationOptions }).eventLog;
+    if (!mutation) return resolver;
+    const where = `${fieldConfig.parentType}.${fieldConfig.name}`;
+    if (fieldConfig.kind !== 'Mutation') {
+      throw new PothosSchemaError(
+        `pothos-eventlog: the eventLog option is for mutation fields; ${where} is not one.`,
+      );
+    }
+    const options = eventLogOptions(this.builder as never);
+    if (!options.datamodel) {
+      throw new PothosSchemaError(
+        `pothos-eventlog: ${where} is audited, which needs plugin-prisma's datamodel (prisma: { dmmf }).`,
+      );
+    }
+    const meta = modelMetadata(options.datamodel, mutation.model);
+    if (!meta) {
+      throw new PothosSchemaError(
+        `pothos-eventlog: eventLog.model "${mutation.model}" of ${where} is not a Prisma model with a single id field.`,
+      );
+    }
+    if (
+      typeof mutation.tool !== 'string' ||
+      mutation.tool.length === 0 ||
+      mutation.tool.length > 100
+    ) {
+      throw new PothosSchemaError(
+        `pothos-eventlog: eventLog.tool of ${where} must be a string of 1 to 100 characters.`,
+      );
+    }
+    return auditedResolver(resolver as never, mutation, options);
+  }
+}
+
+SchemaBuilder.registerPlugin(pluginName, PothosEventLogPlugin);

@@ -1,0 +1,81 @@
+import { badInput } from '../graphql-errors.js';
+
+/** Position of an entry in the newest-first order: timestamp, then id. */
+export interface EventLogCursor {
+  timestamp: Date;
+  id: bigint;
+}
+
+export interface PageArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+export interface PageRequest {
+  direction: 'forward' | 'backward';
+  size: number;
+  after: EventLogCursor | null;
+  before: EventLogCursor | null;
+}
+
+const CURSOR_PREFIX = 'EventLog:';
+
+export function encodeCursor(entry: EventLogCursor): string {
+  return Buffer.from(`${CURSOR_PREFIX}${entry.timestamp.getTime()}:${entry.id}`).toString(
+    'base64url',
+  );
+}
+
+export function decodeCursor(cursor: string, argName: string): EventLogCursor {
+  const invalid = () =>
+    badInput(`${argName} is not a cursor of an event log listing: "${truncate(cursor)}".`);
+  if (cursor.length > 200 || !/^[A-Za-z0-9_=-]+$/.test(cursor)) throw invalid();
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^EventLog:(\d{1,15}):(\d{1,19})$/.exec(decoded);
+  if (!match) throw invalid();
+  return { timestamp: new Date(Number(match[1])), id: BigInt(match[2] as string) };
+}
+
+export function parsePageArgs(
+  args: PageArgs,
+  limits: { defaultSize: number; maxSize: number },
+): PageRequest {
+  const { first, last } = args;
+  if (first != null && last != null) {
+    throw badInput('Pass either first or last, not both.');
+  }
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
+    if (value == null) continue;
+    if (!Number.isInteger(value) || value < 0) {
+      throw badInput(`${name} must be a whole number from 0 to ${limits.maxSize}; got ${value}.`);
+    }
+    if (value > limits.maxSize) {
+      throw badInput(`${name} must be at most ${limits.maxSize}; got ${value}.`);
+    }
+  }
+  return {
+    direction: last != null ? 'backward' : 'forward',
+    size: last ?? first ?? limits.defaultSize,
+    after: args.after != null ? decodeCursor(args.after, 'after') : null,
+    before: args.before != null ? decodeCursor(args.before, 'before') : null,
+  };
+}
+
+/** Prisma `where` for entries strictly older (`lt`) or newer (`gt`) than the cursor. */
+export function cursorWhere(cursor: EventLogCursor, op: 'lt' | 'gt') {
+  return {
+    OR: [
+      { timestamp: { [op]: cursor.timestamp } },
+      { timestamp: cursor.timestamp, id: { [op]: cursor.id } },
+    ],
+  };
+}
+
+function truncate(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}

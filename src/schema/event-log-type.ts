@@ -1,0 +1,176 @@
+import { createContextCache, type SchemaTypes } from '@pothos/core';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { forbidden } from '../graphql-errors.js';
+import { eventLogOptions } from '../options.js';
+import { fieldChanges } from '../read/field-changes.js';
+import { createLiveValueLoader, type LiveValueKey } from '../read/live-values.js';
+import { renderStoredTemplate } from '../service/template.js';
+import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
+
+// Pothos' generics cannot be carried through a plugin that works for any schema.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type AnyBuilder = PothosSchemaTypes.SchemaBuilder<any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type AnyRef = any;
+
+export interface EventLogRefs {
+  eventLog: AnyRef;
+  connection: AnyRef;
+}
+
+const refsByBuilder = new WeakMap<object, EventLogRefs>();
+
+/** The `EventLog` node, `FieldChange` and the one shared `EventLogConnection`, made once. */
+export function eventLogRefs(builder: AnyBuilder): EventLogRefs {
+  const existing = refsByBuilder.get(builder);
+  if (existing) return existing;
+  const options = eventLogOptions(builder);
+  addScalarOnce(builder, 'DateTime', DateTimeResolver);
+  addScalarOnce(builder, 'JSON', JSONResolver);
+
+  const liveValues = createContextCache((context: SchemaTypes['Context']) =>
+    createLiveValueLoader(options.client(context), options.datamodel),
+  );
+
+  const fieldChangeRef = builder.objectRef<{ path: string; old: unknown; new: unknown }>(
+    'FieldChange',
+  );
+  fieldChangeRef.implement({
+    description: 'One changed leaf of an entry’s diff.',
+    fields: (t: AnyRef) => ({
+      path: t.exposeString('path', {
+        nullable: false,
+        description: 'Dotted path, e.g. `items.2.quantity` (array items are keyed by id).',
+      }),
+      old: t.field({ type: 'JSON', nullable: true, resolve: (change: AnyRef) => change.old }),
+      new: t.field({ type: 'JSON', nullable: true, resolve: (change: AnyRef) => change.new }),
+    }),
+  });
+
+  const eventLog = builder.objectRef<EventLogRecord>('EventLog');
+  builder.node(eventLog, {
+    description: 'One audit entry: who did what to which object, when.',
+    id: { resolve: (entry: EventLogRecord) => entry.id.toString() },
+    loadMany: async (ids: string[], context: SchemaTypes['Context']) => {
+      const valid = ids.filter((id) => /^\d{1,19}$/.test(id)).map((id) => BigInt(id));
+      const client = options.client(context) as EventLogPrismaClient;
+      const rows = valid.length
+        ? await client.eventLog.findMany({ where: { id: { in: valid } } })
+        : [];
+      for (const row of rows) {
+        const allowed = await options.authorize(context, {
+          objectType: row.objectType,
+          objectId: row.objectId,
+          filter: { objectType: row.objectType, objectId: row.objectId },
+        });
+        if (allowed !== true) throw forbidden();
+      }
+      return ids.map((id) => rows.find((row) => row.id.toString() === id) ?? null);
+    },
+    fields: (t: AnyRef) => ({
+      timestamp: t.field({
+        type: 'DateTime',
+        nullable: false,
+        resolve: (entry: EventLogRecord) => entry.timestamp,
+      }),
+      actor: t.string({
+        nullable: true,
+        description: 'Display name of the actor when the event happened; null for system events.',
+        resolve: (entry: EventLogRecord) => entry.actorName,
+      }),
+      actorId: t.string({
+        nullable: true,
+        description: 'The actor’s id as stored (a database id, not a global ID).',
+        resolve: (entry: EventLogRecord) => entry.actorId,
+      }),
+      message: t.string({
+        nullable: false,
+        description:
+          'The message rendered from the current rows; the snapshot taken when the event was written stands in for a row that is gone.',
+        resolve: async (entry: EventLogRecord, _args: unknown, context: SchemaTypes['Context']) => {
+          const refs = liveKeys(entry.values);
+          if (refs.length === 0) return entry.message;
+          const values = await liveValues(context).loadMany(refs.map(([, key]) => key));
+          const live = new Map(
+            refs.map(([placeholder], index) => [
+              placeholder,
+              values[index] instanceof Error ? undefined : values[index],
+            ]),
+          );
+          try {
+            return renderStoredTemplate(entry.template, entry.values as never, (key: string) =>
+              live.get(key),
+            );
+          } catch {
+            return entry.message;
+          }
+        },
+      }),
+      messageAtEvent: t.string({
+        nullable: false,
+        description: 'The message as rendered when the event was written.',
+        resolve: (entry: EventLogRecord) => entry.message,
+      }),
+      template: t.exposeString('template', { nullable: false }),
+      tool: t.exposeString('tool', { nullable: false }),
+      action: t.exposeString('action', { nullable: false }),
+      objectType: t.exposeString('objectType', { nullable: false }),
+      objectId: t.string({
+        nullable: true,
+        description: 'The object’s id as stored (a database id, not a global ID).',
+        resolve: (entry: EventLogRecord) => entry.objectId,
+      }),
+      changes: t.field({
+        type: 'JSON',
+        nullable: true,
+        description: '`{ old_value, new_value }` holding only what changed.',
+        resolve: (entry: EventLogRecord) => entry.changes ?? null,
+      }),
+      fieldChanges: t.field({
+        type: [fieldChangeRef],
+        nullable: false,
+        description: 'One change per changed leaf of `changes`.',
+        resolve: (entry: EventLogRecord) => fieldChanges(entry.changes),
+      }),
+      context: t.field({
+        type: 'JSON',
+        nullable: true,
+        description: 'Request id, operation name and field path of the request that wrote it.',
+        resolve: (entry: EventLogRecord) => entry.context ?? null,
+      }),
+    }),
+  });
+
+  const connection = builder.connectionObject({
+    type: eventLog,
+    name: 'EventLogConnection',
+    fields: (t: AnyRef) => ({
+      totalCount: t.int({
+        nullable: false,
+        description: 'Entries matching the filter, on all pages.',
+        resolve: (result: { totalCount: () => Promise<number> }) => result.totalCount(),
+      }),
+    }),
+  });
+
+  const refs = { eventLog, connection };
+  refsByBuilder.set(builder, refs);
+  return refs;
+}
+
+function addScalarOnce(builder: AnyBuilder, name: string, scalar: AnyRef) {
+  if (!builder.configStore.hasImplementation(name)) builder.addScalarType(name, scalar, {});
+}
+
+/** The placeholders of stored `values` that refer to rows. */
+function liveKeys(values: unknown): [string, LiveValueKey][] {
+  if (typeof values !== 'object' || values === null) return [];
+  const keys: [string, LiveValueKey][] = [];
+  for (const [placeholder, stored] of Object.entries(values)) {
+    const { model, id, path } = (stored ?? {}) as Partial<LiveValueKey>;
+    if (typeof model === 'string' && typeof id === 'string' && Array.isArray(path)) {
+      keys.push([placeholder, { model, id, path }]);
+    }
+  }
+  return keys;
+}
