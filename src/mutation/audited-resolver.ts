@@ -2,7 +2,7 @@ import type { SchemaTypes } from '@pothos/core';
 import { type GraphQLFieldResolver, type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import type { ResolvedOptions } from '../options.js';
 import { type ModelMetadata, modelMetadata } from '../read/model-metadata.js';
-import { createDiffSchema, type DiffSchema } from '../service/diff.js';
+import { createDiffSchema, DEFAULT_EXCLUDED_KEYS, type DiffSchema } from '../service/diff.js';
 import {
   type EventLogActor,
   EventLogService,
@@ -111,15 +111,22 @@ function diffRows(
 ): DiffSchema {
   const options = { excludeKeys: exclude };
   if (oldRow && newRow) return createDiffSchema(oldRow, newRow, options);
-  if (newRow)
-    return {
-      old_value: {},
-      new_value: createDiffSchema(emptyLike(newRow), newRow, options).new_value,
-    };
-  return {
-    old_value: createDiffSchema(oldRow, emptyLike(oldRow as Row), options).old_value,
-    new_value: {},
-  };
+  if (newRow) {
+    const state = createDiffSchema(emptyLike(newRow), newRow, options).new_value;
+    return { old_value: {}, new_value: { ...nullColumns(newRow, exclude), ...state } };
+  }
+  const state = createDiffSchema(oldRow, emptyLike(oldRow as Row), options).old_value;
+  return { old_value: { ...nullColumns(oldRow as Row, exclude), ...state }, new_value: {} };
+}
+
+/** Columns that are null: part of a created or deleted state, though never a "change". */
+function nullColumns(row: Row, exclude: string[] | undefined): Row {
+  const excluded = new Set([...DEFAULT_EXCLUDED_KEYS, ...(exclude ?? [])]);
+  return Object.fromEntries(
+    Object.entries(row)
+      .filter(([key, value]) => value === null && !excluded.has(key))
+      .map(([key]) => [key, null]),
+  );
 }
 
 function emptyLike(row: Row): Row {

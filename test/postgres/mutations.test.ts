@@ -131,6 +131,7 @@ describe('nested items', () => {
       new_value: {
         name: 'Items',
         status: 'draft',
+        notes: null,
         ownerId: 1,
         items: { [keep]: { name: 'keep', quantity: 1 }, [drop]: { name: 'drop', quantity: 2 } },
       },

@@ -1,0 +1,81 @@
+// The plugin on small schemas of its own: build-time checks and zero cost when unused.
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import { describe, expect, it } from 'vitest';
+import type PrismaTypes from '../../example/generated/pothos-types.js';
+import { getDatamodel } from '../../example/generated/pothos-types.js';
+import type { PrismaClient } from '../../example/generated/prisma/client.js';
+import EventLogPlugin from '../../src/index.js';
+
+type Types = { Context: { prisma: PrismaClient }; PrismaTypes: PrismaTypes };
+
+function makeBuilder(eventLog: Record<string, unknown> = {}) {
+  const builder = new SchemaBuilder<Types>({
+    plugins: [EventLogPlugin, RelayPlugin, PrismaPlugin],
+    prisma: { client: (ctx) => ctx.prisma, dmmf: getDatamodel() },
+    eventLog: {
+      client: (ctx) => ctx.prisma,
+      actor: () => null,
+      authorize: () => true,
+      ...eventLog,
+    } as never,
+  });
+  builder.queryType({});
+  return builder;
+}
+
+describe('the eventLog plugin', () => {
+  it('leaves resolvers of fields without the option untouched', () => {
+    const builder = makeBuilder();
+    const resolve = () => 'pong';
+    builder.queryField('ping', (t) => t.string({ resolve }));
+    const schema = builder.toSchema();
+    expect(schema.getQueryType()?.getFields().ping?.resolve).toBe(resolve);
+  });
+
+  it('refuses to build without a reading policy', () => {
+    const builder = makeBuilder({ authorize: undefined });
+    builder.queryField('ping', (t) => t.string({ resolve: () => 'pong' }));
+    expect(() => builder.toSchema()).toThrow(/eventLog\.authorize` is required/);
+  });
+
+  it('names the field and the model when the model is not a Prisma model', () => {
+    const builder = makeBuilder();
+    builder.mutationType({});
+    builder.mutationField('touch', (t) =>
+      t.boolean({
+        args: { id: t.arg.int({ required: true }) },
+        eventLog: { tool: 'x', model: 'Certifcate' as 'Certificate', id: (args) => args.id },
+        resolve: () => true,
+      }),
+    );
+    expect(() => builder.toSchema()).toThrow(
+      /"Certifcate" of Mutation\.touch is not a Prisma model/,
+    );
+  });
+
+  it('can leave out the eventLogs query, and keeps one connection type for every eventLog field', () => {
+    const builder = makeBuilder({ queryField: false });
+    builder.prismaNode('User', {
+      id: { field: 'id' },
+      fields: (t) => ({ eventLog: t.eventLog() }),
+    });
+    builder.prismaNode('Certificate', {
+      id: { field: 'id' },
+      fields: (t) => ({ eventLog: t.eventLog() }),
+    });
+    const schema = builder.toSchema();
+    expect(schema.getQueryType()?.getFields().eventLogs).toBeUndefined();
+    const user = schema.getType('User') as import('graphql').GraphQLObjectType;
+    const certificate = schema.getType('Certificate') as import('graphql').GraphQLObjectType;
+    expect(String(user.getFields().eventLog?.type)).toBe('EventLogConnection!');
+    expect(String(certificate.getFields().eventLog?.type)).toBe('EventLogConnection!');
+  });
+
+  it('refuses a page size policy that cannot work', () => {
+    const builder = makeBuilder({ maxPageSize: 0 });
+    builder.queryField('ping', (t) => t.string({ resolve: () => 'pong' }));
+    expect(() => builder.toSchema()).toThrow(/maxPageSize/);
+  });
+});
