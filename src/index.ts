@@ -3,12 +3,6 @@ import './field-builder.js';
 import { pluginName } from './plugin.js';
 
 export default pluginName;
-export {
-  EventLogError,
-  EventLogLimitError,
-  EventLogValidationError,
-  TemplateError,
-} from './errors.js';
 export { PothosEventLogPlugin } from './plugin.js';
 export type { FieldChange } from './read/field-changes.js';
 export { fieldChanges } from './read/field-changes.js';

@@ -33,6 +33,11 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       );
     }
   }
+  if (typeof (builder as { connectionObject?: unknown }).connectionObject !== 'function') {
+    throw new PothosSchemaError(
+      "pothos-eventlog needs @pothos/plugin-relay (EventLog is a Relay node with connections): add RelayPlugin to the builder's plugins.",
+    );
+  }
   const maxPageSize = options.maxPageSize ?? 100;
   const defaultPageSize = options.defaultPageSize ?? 20;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1) {

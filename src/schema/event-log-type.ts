@@ -1,4 +1,5 @@
 import { createContextCache, type SchemaTypes } from '@pothos/core';
+import type {} from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { forbidden } from '../graphql-errors.js';
 import { eventLogOptions } from '../options.js';

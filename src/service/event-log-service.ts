@@ -229,6 +229,7 @@ export class EventLogService {
     };
     if (changes) data.changes = changes;
     if (context) data.context = context;
+    rejectNulCharacters(data, '');
     return data;
   }
 
@@ -283,6 +284,25 @@ export class EventLogService {
 }
 
 let defaultService: EventLogService | undefined;
+
+/** PostgreSQL cannot store U+0000 in text or JSONB: refuse it by name, before writing. */
+function rejectNulCharacters(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      throw new EventLogValidationError(
+        `${path} contains a NUL character (U+0000), which PostgreSQL cannot store.`,
+        path,
+      );
+    }
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = path ? `${path}.${key}` : key;
+    rejectNulCharacters(key, `${itemPath} (key)`);
+    rejectNulCharacters(item, itemPath);
+  }
+}
 
 function requireName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') {

@@ -1,4 +1,14 @@
 export {
+  EventLogError,
+  EventLogLimitError,
+  EventLogValidationError,
+  isEventLogError,
+  isEventLogLimitError,
+  isEventLogValidationError,
+  isTemplateError,
+  TemplateError,
+} from '../errors.js';
+export {
   createDiffSchema,
   DEFAULT_EXCLUDED_KEYS,
   type DiffOptions,

@@ -393,3 +393,26 @@ describe('EventLogService.logMany', () => {
     expect(created).toHaveLength(2);
   });
 });
+
+describe('NUL characters', () => {
+  it.each([
+    ['the template', { templateMessage: 'a\u0000b' }, 'template'],
+    ['a value', { templateMessage: '{name}', values: { name: 'x\u0000' } }, 'message'],
+    [
+      'a change',
+      { changes: { old_value: {}, new_value: { note: '\u0000' } } },
+      'changes.new_value.note',
+    ],
+  ])('in %s are refused by path, before anything is written', (_name, patch, path) => {
+    const service = new EventLogService();
+    const entry = {
+      templateMessage: 'Something happened.',
+      object: { model: 'Certificate', id: 1 },
+      actor: null,
+      tool: 'certificate',
+      action: 'update',
+      ...patch,
+    };
+    expect(() => service.prepare(entry)).toThrow(`${path} contains a NUL character`);
+  });
+});

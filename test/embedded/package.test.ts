@@ -1,0 +1,290 @@
+// The package as a user gets it: built, packed by npm, unpacked into node_modules and
+// imported by a plain Node process (not vitest), the way an application would.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const execFileAsync = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** What the package imports, and what the checks below import next to it. */
+const installed = ['graphql', '@pothos', 'dataloader', 'graphql-scalars', '@prisma'];
+
+interface NodeRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs an ES module with `node` in `cwd`; kills it after `timeout` ms. */
+async function runNode(cwd: string, name: string, source: string, timeout = 20_000) {
+  const file = join(cwd, name);
+  await writeFile(file, source);
+  return new Promise<NodeRun>((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The JSON object a check printed as its last stdout line; fails with its stderr otherwise. */
+function output(run: NodeRun): Record<string, unknown> {
+  expect(run.stderr).toBe('');
+  expect(run.signal).toBeNull();
+  expect(run.code).toBe(0);
+  const last = run.stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last);
+}
+
+function exportTargets(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(exportTargets);
+}
+
+describe('the packed package', () => {
+  /** Has pothos-eventlog and its dependencies in node_modules. */
+  let app: string;
+  /** Has pothos-eventlog alone: no graphql, no Pothos anywhere up the tree. */
+  let bare: string;
+  let packed: string[];
+  let manifest: {
+    exports: Record<string, unknown>;
+    main: string;
+    types: string;
+    sideEffects: string[];
+  };
+
+  beforeAll(async () => {
+    await execFileAsync('npm', ['run', 'build'], { cwd: root });
+    app = await mkdtemp(join(tmpdir(), 'pel-package-'));
+    bare = await mkdtemp(join(tmpdir(), 'pel-package-bare-'));
+    const { stdout } = await execFileAsync(
+      'npm',
+      ['pack', '--json', '--ignore-scripts', '--pack-destination', app],
+      { cwd: root },
+    );
+    const [pack] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+    if (!pack) throw new Error(`npm pack printed no package: ${stdout}`);
+    packed = pack.files.map((file) => file.path);
+    for (const dir of [app, bare]) {
+      const target = join(dir, 'node_modules', 'pothos-eventlog');
+      await mkdir(target, { recursive: true });
+      await execFileAsync('tar', [
+        '-xzf',
+        join(app, pack.filename),
+        '-C',
+        target,
+        '--strip-components=1',
+      ]);
+    }
+    for (const name of installed) {
+      await symlink(join(root, 'node_modules', name), join(app, 'node_modules', name), 'dir');
+    }
+    manifest = JSON.parse(
+      await readFile(join(app, 'node_modules', 'pothos-eventlog', 'package.json'), 'utf8'),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const dir of [app, bare]) if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('holds the build and the model fragment, and nothing else of the repository', () => {
+    expect(packed).toContain('dist/index.js');
+    expect(packed).toContain('dist/service/index.js');
+    expect(packed).toContain('prisma/schema/eventlog.prisma');
+    expect(packed.filter((path) => /^(src|test|example|scripts|bench)\//.test(path))).toEqual([]);
+    expect(
+      packed.filter((path) => !/^(dist\/|package\.json$|README\.md$|LICENSE)/.test(path)),
+    ).toEqual(['prisma/schema/eventlog.prisma']);
+  });
+
+  it('holds every file package.json points to', () => {
+    expect(Object.keys(manifest.exports)).toEqual(['.', './service']);
+    const targets = [
+      ...exportTargets(manifest.exports),
+      manifest.main,
+      manifest.types,
+      ...manifest.sideEffects,
+    ];
+    expect(targets).toContain('./dist/service/index.d.ts');
+    for (const target of targets) {
+      const path = target.replace(/^\.\//, '');
+      expect(packed, target).toContain(path);
+      expect(existsSync(join(app, 'node_modules', 'pothos-eventlog', path)), target).toBe(true);
+    }
+  });
+
+  it('gives the documented answers through a plain Node import', async () => {
+    const result = output(
+      await runNode(
+        app,
+        'root.mjs',
+        `import { createDiffSchema, renderTemplate, EventLogService, EventLogAction, objectRef } from 'pothos-eventlog';
+const diff = createDiffSchema(
+  { items: [{ id: 1, n: 'x' }, { id: 2, n: 'y' }] },
+  { items: [{ id: 1, n: 'x' }, { id: 2, n: 'z' }] },
+);
+const message = renderTemplate('Item {item__name} was updated by {user}.', {
+  item: { name: 'Bolt' },
+  user: 'Ann',
+});
+const written = [];
+const client = { eventLog: { create: async ({ data }) => { written.push(data); return data; } } };
+const bolt = { id: 7, name: 'Bolt', password: 'hunter2' };
+await new EventLogService({ client }).log({
+  templateMessage: 'Item {item__name} changed.',
+  values: { item: objectRef('Item', bolt) },
+  object: objectRef('Item', bolt),
+  actor: { id: 1, name: 'Ann' },
+  tool: 'items',
+  action: EventLogAction.UPDATE,
+  changes: diff,
+  context: { secret: 's' },
+});
+console.log(JSON.stringify({ diff, message, update: EventLogAction.UPDATE, written }));
+`,
+      ),
+    );
+    expect(result).toEqual({
+      diff: {
+        old_value: { items: { '2': { n: 'y' } } },
+        new_value: { items: { '2': { n: 'z' } } },
+      },
+      message: 'Item Bolt was updated by Ann.',
+      update: 'update',
+      written: [
+        {
+          actorId: '1',
+          actorName: 'Ann',
+          tool: 'items',
+          action: 'update',
+          objectType: 'Item',
+          objectId: '7',
+          template: 'Item {item__name} changed.',
+          message: 'Item Bolt changed.',
+          values: { item__name: { model: 'Item', id: '7', path: ['name'], snapshot: 'Bolt' } },
+          changes: {
+            old_value: { items: { '2': { n: 'y' } } },
+            new_value: { items: { '2': { n: 'z' } } },
+          },
+          context: { secret: '[redacted]' },
+        },
+      ],
+    });
+  });
+
+  it('serves pothos-eventlog/service where neither graphql nor Pothos is installed', async () => {
+    const result = output(
+      await runNode(
+        bare,
+        'service.mjs',
+        `const service = await import('pothos-eventlog/service');
+const diff = service.createDiffSchema({ status: 'draft' }, { status: 'issued' });
+const root = await import('pothos-eventlog').then(
+  () => 'loaded',
+  (error) => ({ code: error.code, message: error.message }),
+);
+console.log(JSON.stringify({ diff, service: typeof service.EventLogService, root }));
+`,
+      ),
+    );
+    expect(result.diff).toEqual({
+      old_value: { status: 'draft' },
+      new_value: { status: 'issued' },
+    });
+    expect(result.service).toBe('function');
+    // The control: the root entry needs Pothos, which this directory cannot resolve.
+    expect(result.root).toMatchObject({
+      code: 'ERR_MODULE_NOT_FOUND',
+      message: expect.stringMatching(/'(@pothos\/core|graphql)'/),
+    });
+  });
+
+  it('starts nothing when imported: the process exits right after the import', async () => {
+    const run = await runNode(
+      app,
+      'idle.mjs',
+      `const start = performance.now();
+await import('pothos-eventlog');
+const imported = performance.now();
+// Requests (*Req) are the loader's own file reads; handles would be timers, sockets, servers.
+const handles = process.getActiveResourcesInfo().filter((name) => !name.endsWith('Req'));
+process.on('exit', () => {
+  console.log(JSON.stringify({ handles, importMs: imported - start, exitMs: performance.now() - imported }));
+});
+`,
+      15_000,
+    );
+    const result = output(run) as { handles: string[]; importMs: number; exitMs: number };
+    expect(result.handles).toEqual([]);
+    expect(result.importMs).toBeLessThan(5_000);
+    expect(result.exitMs).toBeLessThan(1_000);
+  });
+
+  it('is the eventLog plugin, refusing a schema without eventLog.authorize', async () => {
+    const result = output(
+      await runNode(
+        app,
+        'plugin.mjs',
+        `import SchemaBuilder, { RootFieldBuilder } from '@pothos/core';
+import EventLogPlugin from 'pothos-eventlog';
+
+function build(plugins, eventLog) {
+  const builder = new SchemaBuilder({ plugins, relay: {}, eventLog });
+  builder.queryType({ fields: (t) => ({ ok: t.boolean({ resolve: () => true }) }) });
+  try {
+    return { fields: Object.keys(builder.toSchema().getQueryType().getFields()).sort() };
+  } catch (error) {
+    return { name: error.name, message: error.message };
+  }
+}
+
+const withoutAuthorize = build([EventLogPlugin], { client: () => ({}), actor: () => null });
+const { default: RelayPlugin } = await import('@pothos/plugin-relay');
+const complete = build([RelayPlugin, EventLogPlugin], {
+  client: () => ({}),
+  actor: () => null,
+  authorize: () => false,
+});
+console.log(JSON.stringify({
+  name: EventLogPlugin,
+  registered: Object.keys(SchemaBuilder.plugins).includes(EventLogPlugin),
+  fieldHelper: typeof RootFieldBuilder.prototype.eventLog,
+  withoutAuthorize,
+  complete,
+}));
+`,
+      ),
+    );
+    expect(result).toEqual({
+      name: 'eventLog',
+      registered: true,
+      fieldHelper: 'function',
+      withoutAuthorize: {
+        name: 'PothosSchemaError',
+        message: expect.stringContaining('`eventLog.authorize` is required'),
+      },
+      // The control: the same schema with a policy (and relay, which the plugin builds on).
+      complete: { fields: ['eventLogs', 'node', 'nodes', 'ok'] },
+    });
+  });
+});
