@@ -111,9 +111,10 @@ function explainEngineError(
 /**
  * SQL that takes a database from the state of the migrations to the Prisma schema.
  * Empty when they agree. Runs on in-memory PGlite (main and shadow database), since
- * adapter-pg cannot introspect a real server's catalog here.
+ * adapter-pg cannot introspect a real server's catalog here. `schemaDirectory` defaults
+ * to prisma/schema.
  */
-export async function diffMigrationsToSchema(): Promise<string> {
+export async function diffMigrationsToSchema(schemaDirectory = schemaDir): Promise<string> {
   const pglite = new PGlite();
   try {
     return await withEngine(new PrismaPGlite(pglite), async (engine) => {
@@ -124,7 +125,7 @@ export async function diffMigrationsToSchema(): Promise<string> {
           : { tag: 'migrations' as const, ...migrations };
       const result = await engine.diff({
         from,
-        to: { tag: 'schemaDatamodel', files: await readSchemaFiles() },
+        to: { tag: 'schemaDatamodel', files: await readSchemaFiles(schemaDirectory) },
         script: true,
         exitCode: null,
         filters,

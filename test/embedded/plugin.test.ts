@@ -13,9 +13,9 @@ type Types = { Context: { prisma: PrismaClient }; PrismaTypes: PrismaTypes };
 function makeBuilder(eventLog: Record<string, unknown> = {}) {
   const builder = new SchemaBuilder<Types>({
     plugins: [EventLogPlugin, RelayPlugin, PrismaPlugin],
-    prisma: { client: (ctx) => ctx.prisma, dmmf: getDatamodel() },
+    prisma: { client: (ctx: Types['Context']) => ctx.prisma, dmmf: getDatamodel() },
     eventLog: {
-      client: (ctx) => ctx.prisma,
+      client: (ctx: Types['Context']) => ctx.prisma,
       actor: () => null,
       authorize: () => true,
       ...eventLog,

@@ -1,0 +1,102 @@
+// `npm start`: migrate, seed and serve the example on PostgreSQL (DATABASE_URL) or on
+// the embedded PGlite (PGLITE_DIR). A bad setting ends in one line on stderr, exit 1.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { applyMigrations } from '../scripts/schema-engine.js';
+import { type Database, DatabaseConfigError, openDatabase } from './database.js';
+import { seed } from './seed.js';
+import { createServer } from './server.js';
+
+/** A bad setting: reported as its message alone. */
+class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function portFromEnv(value = process.env.PORT): number {
+  if (value === undefined || value === '') return 4000;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`PORT must be a number from 0 to 65535, got ${JSON.stringify(value)}.`);
+  }
+  return port;
+}
+
+function listen(server: HttpServer, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : error.code === 'EACCES'
+            ? 'needs privileges this process does not have'
+            : `cannot be listened on (${error.message})`;
+      reject(new ConfigError(`PORT ${port} ${reason}.`));
+    };
+    server.once('error', onError);
+    server.listen(port, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const port = portFromEnv();
+  const database = await openDatabase();
+  let server: HttpServer | undefined;
+  try {
+    const applied = await applyMigrations(database.adapterFactory);
+    console.log(
+      applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations.',
+    );
+    if (await seed(database.prisma)) console.log('Inserted the demo data.');
+    server = createHttpServer(createServer({ prisma: database.prisma }));
+    const actualPort = await listen(server, port);
+    console.log(
+      `pothos-eventlog example on http://localhost:${actualPort}/graphql (${database.description})`,
+    );
+  } catch (error) {
+    server?.close();
+    await database.close().catch(() => {});
+    throw error;
+  }
+  handleShutdown(server, database);
+}
+
+function handleShutdown(server: HttpServer, database: Database): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting.`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: shutting down.`);
+    // Requests in flight get 10 s to finish; idle keep-alive sockets are closed now.
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    server.close(async () => {
+      clearTimeout(force);
+      try {
+        await database.close();
+        console.log('Stopped.');
+      } catch (error) {
+        console.error(`Closing the database failed: ${String(error)}`);
+        process.exitCode = 1;
+      }
+      process.exit();
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DatabaseConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});
