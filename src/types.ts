@@ -1,20 +1,12 @@
 import type { SchemaTypes } from '@pothos/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { DiffSchema } from './service/diff.js';
-import type { EventLogActor } from './service/event-log-service.js';
+import type { EventLogActor, EventLogCreateData } from './service/event-log-service.js';
 
 /** One stored entry, as read from the `EventLog` model. */
-export interface EventLogRecord {
+export interface EventLogRecord extends Omit<EventLogCreateData, 'values' | 'changes' | 'context'> {
   id: bigint;
   timestamp: Date;
-  actorId: string | null;
-  actorName: string | null;
-  tool: string;
-  action: string;
-  objectType: string;
-  objectId: string | null;
-  template: string;
-  message: string;
   values: unknown;
   changes: unknown;
   context: unknown;

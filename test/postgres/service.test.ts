@@ -10,23 +10,10 @@ import {
   type LogEntry,
   objectRef,
 } from '../../src/service/index.js';
+import type { EventLogRecord } from '../../src/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
-interface StoredRow {
-  id: string;
-  timestamp: Date;
-  actorId: string | null;
-  actorName: string | null;
-  tool: string;
-  action: string;
-  objectType: string;
-  objectId: string | null;
-  template: string;
-  message: string;
-  values: unknown;
-  changes: unknown;
-  context: unknown;
-}
+type StoredRow = Omit<EventLogRecord, 'id'> & { id: string };
 
 function entry(tool: string, overrides: Partial<LogEntry> = {}): LogEntry {
   return {
