@@ -73,6 +73,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: 5000,
+    // pg-pool hands a client to a waiting connect() (the adapter's transactions) without an
+    // 'error' listener until the caller's next tick. A backend terminated in between (restart,
+    // pg_terminate_backend) would raise an unhandled 'error' event and end the process. With
+    // this listener the client is only marked broken; its query fails and the pool drops it.
+    onConnect: (client: pg.ClientBase) => {
+      client.on('error', () => {});
+    },
   });
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {

@@ -1,9 +1,15 @@
 // The example GraphQL server: the schema of example/schema over graphql-yoga, with a
 // demo authentication that trusts an `x-user-id` header. Not for production use as is.
 import { randomUUID } from 'node:crypto';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { GraphQLError } from 'graphql';
 import {
   createGraphQLError,
   createYoga,
+  maskError,
+  type Plugin,
   type YogaServerInstance,
   type YogaServerOptions,
 } from 'graphql-yoga';
@@ -23,6 +29,26 @@ export type ServerOptions = Omit<
 
 export type Server = YogaServerInstance<ServerContext, Context>;
 
+/**
+ * Bounds on what one request may ask for. The deepest query a client of the example needs,
+ * `certificates { edges { node { owner { eventLog { edges { node { fieldChanges { path } } } } } } } }`,
+ * is 9 fields deep (fragments do not count); GraphiQL's introspection query takes 163 tokens.
+ */
+export const requestLimits = {
+  /** Nesting of fields (graphql-armor). */
+  maxDepth: 10,
+  /**
+   * Tokens of the GraphQL document, counted while parsing (graphql-armor). Also bounds the
+   * nesting the parser recurses into (3 tokens a level: ~660 levels; graphql-js overflows
+   * the stack at ~2 000). Long lists belong in variables, which do not count.
+   */
+  maxTokens: 2000,
+  /** Aliased fields in one operation (graphql-armor). */
+  maxAliases: 20,
+  /** Bytes of a request body, with or without Content-Length: 413 beyond (yoga). */
+  maxRequestBodySize: 1024 * 1024,
+} as const;
+
 /** The largest value of a PostgreSQL `integer`, the type of `User.id`. */
 const maxUserId = 2_147_483_647;
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -31,12 +57,30 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
  * Creates the example's yoga instance. Every option but `prisma` is passed on to
  * `createYoga`, so plugins (depth limit, ...) can be added by the caller.
  */
-export function createServer({ prisma, ...options }: ServerOptions): Server {
+export function createServer({ prisma, plugins = [], ...options }: ServerOptions): Server {
   return createYoga<ServerContext, Context>({
     graphqlEndpoint: '/graphql',
     graphiql: true,
-    maskedErrors: { isDev: process.env.NODE_ENV === 'development' },
+    maskedErrors: { isDev: process.env.NODE_ENV === 'development', maskError: classifyError },
+    maxRequestBodySize: requestLimits.maxRequestBodySize,
     ...options,
+    plugins: [
+      useUnsupportedMediaTypeError(),
+      maxTokensPlugin({ n: requestLimits.maxTokens }),
+      // Reported as validation errors (400, GRAPHQL_VALIDATION_FAILED) rather than thrown.
+      maxDepthPlugin({
+        n: requestLimits.maxDepth,
+        flattenFragments: true,
+        propagateOnRejection: false,
+        onReject: [(context, error) => context?.reportError(error)],
+      }),
+      maxAliasesPlugin({
+        n: requestLimits.maxAliases,
+        propagateOnRejection: false,
+        onReject: [(context, error) => context?.reportError(error)],
+      }),
+      ...plugins,
+    ],
     schema,
     context: async ({ request }) => ({
       prisma,
@@ -44,6 +88,24 @@ export function createServer({ prisma, ...options }: ServerOptions): Server {
       requestId: requestIdFrom(request.headers.get('x-request-id')),
     }),
   });
+}
+
+/**
+ * A POST body in a format yoga does not read gets 415 with an empty body from yoga; this
+ * gives it a GraphQL error with a code, like every other refused request.
+ */
+function useUnsupportedMediaTypeError(): Plugin {
+  return {
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      if (request.method !== 'POST' || requestParser) return;
+      setRequestParser(() => {
+        throw createGraphQLError(
+          'Send GraphQL requests as application/json (or application/graphql, form data).',
+          { extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415 } } },
+        );
+      });
+    },
+  };
 }
 
 async function authenticate(
@@ -66,4 +128,102 @@ async function authenticate(
 
 function requestIdFrom(header: string | null): string {
   return header && requestIdPattern.test(header) ? header : randomUUID();
+}
+
+/**
+ * Yoga's error masking, plus a code for every error a client gets:
+ * - the database cannot be reached (a restart, a terminated connection): `SERVICE_UNAVAILABLE`,
+ *   answered with 503 and Retry-After when the request could not start (no `path`);
+ * - PostgreSQL refused a value of the request (data exception, SQLSTATE class 22: an id out
+ *   of range, a NUL character): `BAD_USER_INPUT`;
+ * - errors the schema or graphql-js raise for bad input without a code (an invalid global
+ *   ID or cursor, a variable of the wrong type): `BAD_USER_INPUT`.
+ * Anything else is `INTERNAL_SERVER_ERROR`, without details unless NODE_ENV=development.
+ */
+function classifyError(error: unknown, message: string, isDev?: boolean): Error {
+  const path = error instanceof GraphQLError ? error.path : undefined;
+  const cause = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const detail =
+    isDev && cause instanceof Error
+      ? { originalError: { name: cause.name, message: cause.message, stack: cause.stack } }
+      : {};
+  if (isDatabaseUnavailable(error)) {
+    return createGraphQLError('The database is not available; try again shortly.', {
+      path,
+      extensions: {
+        code: 'SERVICE_UNAVAILABLE',
+        ...(path ? {} : { http: { status: 503, headers: { 'retry-after': '1' } } }),
+        ...detail,
+      },
+    });
+  }
+  if (isDataException(error)) {
+    return createGraphQLError('A value of this request is out of range or cannot be stored.', {
+      path,
+      extensions: { code: 'BAD_USER_INPUT', ...detail },
+    });
+  }
+  const masked = maskError(error, message, isDev);
+  // The error itself, not a copy: yoga logs the errors it sees replaced, and these are the
+  // client's, not the server's.
+  if (masked instanceof GraphQLError && masked.extensions.code === undefined) {
+    (masked.extensions as Record<string, unknown>).code = 'BAD_USER_INPUT';
+  }
+  return masked;
+}
+
+interface DriverErrorCause {
+  kind?: string;
+  code?: string;
+  originalCode?: string;
+}
+
+/** The driver adapter's description of a database error, wherever Prisma put it. */
+function driverCauses(error: unknown): DriverErrorCause[] {
+  const causes: DriverErrorCause[] = [];
+  let current = error as Record<string, unknown> | null | undefined;
+  for (let depth = 0; current && typeof current === 'object' && depth < 8; depth++) {
+    const meta = current.meta as { driverAdapterError?: { cause?: DriverErrorCause } } | undefined;
+    if (meta?.driverAdapterError?.cause) causes.push(meta.driverAdapterError.cause);
+    if (current.name === 'DriverAdapterError' && current.cause) {
+      causes.push(current.cause as DriverErrorCause);
+    }
+    causes.push(current as DriverErrorCause);
+    current = (current.originalError ?? current.cause) as Record<string, unknown> | undefined;
+  }
+  return causes;
+}
+
+const unreachableKinds = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+/** Connection exception (08), admin/crash shutdown, cannot connect now (57P01-57P03). */
+const unreachableSqlState = /^(08...|57P0[123])$/;
+/** Prisma: can't reach, timed out, closed connection, no connection from the pool in time. */
+const unreachablePrismaCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  return driverCauses(error).some(
+    (cause) =>
+      unreachableKinds.has(cause.kind ?? '') ||
+      unreachableSqlState.test(cause.originalCode ?? '') ||
+      (cause.kind === 'postgres' && unreachableSqlState.test(cause.code ?? '')) ||
+      unreachablePrismaCodes.has(cause.code ?? '') ||
+      // node-postgres, on a connection that already failed.
+      (cause instanceof Error &&
+        /^(Client has encountered a connection error|Connection terminated)/.test(cause.message)),
+  );
+}
+
+function isDataException(error: unknown): boolean {
+  return driverCauses(error).some(
+    (cause) =>
+      cause.kind === 'ValueOutOfRange' ||
+      cause.kind === 'InvalidInputValue' ||
+      /^22...$/.test(cause.originalCode ?? '') ||
+      (cause.kind === 'postgres' && /^22...$/.test(cause.code ?? '')),
+  );
 }

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { EventLogError } from './errors.js';
 
 export type EventLogErrorCode = 'BAD_USER_INPUT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'NOT_FOUND';
 
@@ -9,6 +10,16 @@ export function clientError(message: string, code: EventLogErrorCode): GraphQLEr
 
 export function badInput(message: string): GraphQLError {
   return clientError(message, 'BAD_USER_INPUT');
+}
+
+/** An audited change whose entry the service refused: nothing was saved. */
+export function entryRefused(error: EventLogError): GraphQLError {
+  return new GraphQLError(
+    `The change was not saved: its event log entry was refused. ${error.message}`,
+    {
+      extensions: { code: error.code },
+    },
+  );
 }
 
 export function forbidden(): GraphQLError {

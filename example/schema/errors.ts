@@ -23,3 +23,19 @@ export function requireUser(ctx: Context): CurrentUser {
 export function isRecordNotFound(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === 'P2025';
 }
+
+const maxIntId = 2_147_483_647;
+
+/** The database id inside a decoded global ID, or undefined when no row can have it. */
+export function parseDatabaseId(id: string): number | undefined {
+  if (!/^[1-9]\d{0,9}$/.test(id)) return undefined;
+  const value = Number(id);
+  return value <= maxIntId ? value : undefined;
+}
+
+/** Like parseDatabaseId, for mutations: an id no row can have is NOT_FOUND. */
+export function requireDatabaseId(id: string, type: string): number {
+  const value = parseDatabaseId(id);
+  if (value === undefined) throw notFound(`No ${type.toLowerCase()} with id ${id}.`);
+  return value;
+}

@@ -64,12 +64,16 @@ export function validateCertificateInput(input: CertificateInput) {
     if (value.length > max) {
       throw badInput(`input.${field} is longer than ${max} characters (${value.length}).`);
     }
+    if (value.includes('\u0000')) throw badInput(`input.${field} contains a NUL character.`);
   }
   if (input.items && input.items.length > 200) {
     throw badInput(`input.items holds ${input.items.length} items; at most 200 are allowed.`);
   }
   input.items?.forEach((item, index) => {
     if (item.name.trim() === '') throw badInput(`input.items[${index}].name must not be empty.`);
+    if (item.name.includes('\u0000')) {
+      throw badInput(`input.items[${index}].name contains a NUL character.`);
+    }
     if (item.name.length > 200) {
       throw badInput(`input.items[${index}].name is longer than 200 characters.`);
     }

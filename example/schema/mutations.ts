@@ -2,7 +2,14 @@ import { objectRef } from '../../src/index.js';
 import type { Context } from '../context.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
-import { badInput, isRecordNotFound, notFound, requireUser } from './errors.js';
+import {
+  badInput,
+  isRecordNotFound,
+  notFound,
+  parseDatabaseId,
+  requireDatabaseId,
+  requireUser,
+} from './errors.js';
 import {
   type CertificateInput,
   CreateCertificateInput,
@@ -12,7 +19,8 @@ import {
 } from './inputs.js';
 import { CertificateRef } from './types.js';
 
-const certificateId = (args: { id: { id: string } }) => Number(args.id.id);
+const certificateId = (args: { id: { id: string } }) =>
+  requireDatabaseId(args.id.id, 'Certificate');
 
 /** Template values shared by the certificate mutations: the acting user as `user`. */
 const userValue = ({ context }: { context: Context }) => ({
@@ -116,13 +124,13 @@ builder.mutationFields((t) => ({
       tool: 'certificate',
       model: 'Certificate',
       action: 'archive',
-      id: (args) => args.ids.map((id) => Number(id.id)),
+      id: (args) => args.ids.map((id) => requireDatabaseId(id.id, 'Certificate')),
       message: 'Certificate {certificate__name} was archived by {user__fullName}.',
       values: userValue,
     },
     resolve: async (query, _root, args, ctx) => {
       requireUser(ctx);
-      const ids = [...new Set(args.ids.map((id) => Number(id.id)))];
+      const ids = [...new Set(args.ids.map((id) => requireDatabaseId(id.id, 'Certificate')))];
       if (ids.length > 100) throw badInput(`ids holds ${ids.length} ids; at most 100 are allowed.`);
       const found = await ctx.prisma.certificate.count({ where: { id: { in: ids } } });
       if (found !== ids.length) throw notFound('Some of the ids name no certificate.');
@@ -152,8 +160,8 @@ async function replaceItems(prisma: PrismaClient, certificateId: number, items: 
   const keptIds = new Set<number>();
   for (const [index, item] of items.entries()) {
     if (!item.id) continue;
-    const id = Number(item.id.id);
-    if (!existingIds.has(id)) {
+    const id = parseDatabaseId(item.id.id);
+    if (id === undefined || !existingIds.has(id)) {
       throw badInput(`input.items[${index}].id is not an item of this certificate.`);
     }
     if (keptIds.has(id)) throw badInput(`input.items[${index}].id appears twice.`);

@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { parseDatabaseId } from './errors.js';
 import { CertificateRef } from './types.js';
 
 builder.queryFields((t) => ({
@@ -7,8 +8,8 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.globalID({ required: true, for: CertificateRef }) },
     resolve: (query, _root, args, ctx) => {
-      const id = Number(args.id.id);
-      if (!Number.isSafeInteger(id)) return null;
+      const id = parseDatabaseId(args.id.id);
+      if (id === undefined) return null;
       return ctx.prisma.certificate.findUnique({ ...query, where: { id } });
     },
   }),

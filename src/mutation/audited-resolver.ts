@@ -1,5 +1,7 @@
 import type { SchemaTypes } from '@pothos/core';
 import { type GraphQLFieldResolver, type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
+import { isEventLogError } from '../errors.js';
+import { entryRefused } from '../graphql-errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { type ModelMetadata, modelMetadata } from '../read/model-metadata.js';
 import { createDiffSchema, DEFAULT_EXCLUDED_KEYS, type DiffSchema } from '../service/diff.js';
@@ -87,7 +89,13 @@ export function auditedResolver(
           context: requestContext(options, context, info),
         });
       }
-      if (entries.length > 0) await service.logMany(entries, { client: tx });
+      if (entries.length > 0) {
+        try {
+          await service.logMany(entries, { client: tx });
+        } catch (error) {
+          throw isEventLogError(error) ? entryRefused(error) : error;
+        }
+      }
       return result;
     };
     if (isTransactionClient(root)) return run(root);

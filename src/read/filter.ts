@@ -19,6 +19,7 @@ export function filterToWhere(filter: EventLogFilter): Record<string, unknown> {
     if (value.length > max) {
       throw badInput(`${key} is longer than ${max} characters (${value.length}).`);
     }
+    if (value.includes('\u0000')) throw badInput(`${key} contains a NUL character (U+0000).`);
     where[key] = value;
   }
   const { since, until } = filter;

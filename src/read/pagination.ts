@@ -22,6 +22,9 @@ export interface PageRequest {
 
 const CURSOR_PREFIX = 'EventLog:';
 
+/** Largest PostgreSQL `bigint`, the type of `EventLog.id`. */
+export const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 export function encodeCursor(entry: EventLogCursor): string {
   return Buffer.from(`${CURSOR_PREFIX}${entry.timestamp.getTime()}:${entry.id}`).toString(
     'base64url',
@@ -34,8 +37,9 @@ export function decodeCursor(cursor: string, argName: string): EventLogCursor {
   if (cursor.length > 200 || !/^[A-Za-z0-9_=-]+$/.test(cursor)) throw invalid();
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^EventLog:(\d{1,15}):(\d{1,19})$/.exec(decoded);
-  if (!match) throw invalid();
-  return { timestamp: new Date(Number(match[1])), id: BigInt(match[2] as string) };
+  const id = match ? BigInt(match[2] as string) : null;
+  if (!match || id === null || id > MAX_BIGINT) throw invalid();
+  return { timestamp: new Date(Number(match[1])), id };
 }
 
 export function parsePageArgs(

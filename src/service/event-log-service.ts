@@ -285,12 +285,23 @@ export class EventLogService {
 
 let defaultService: EventLogService | undefined;
 
-/** PostgreSQL cannot store U+0000 in text or JSONB: refuse it by name, before writing. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * PostgreSQL cannot store U+0000, refuses JSON with a lone UTF-16 surrogate and silently
+ * replaces one in text: refuse both by name, before writing.
+ */
 function rejectNulCharacters(value: unknown, path: string): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) {
       throw new EventLogValidationError(
         `${path} contains a NUL character (U+0000), which PostgreSQL cannot store.`,
+        path,
+      );
+    }
+    if (loneSurrogate.test(value)) {
+      throw new EventLogValidationError(
+        `${path} contains a lone UTF-16 surrogate, which is not valid Unicode text.`,
         path,
       );
     }

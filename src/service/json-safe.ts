@@ -1,4 +1,7 @@
-import { EventLogValidationError } from '../errors.js';
+import { EventLogLimitError, EventLogValidationError } from '../errors.js';
+
+/** Deeper values are refused: no row diff comes near, and recursion must stay bounded. */
+export const MAX_JSON_DEPTH = 64;
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
@@ -117,6 +120,14 @@ function convert(value: unknown, path: string, ancestors: Set<object>): JsonValu
   }
 
   if (ancestors.has(object)) throw unstorable(path, 'a circular reference');
+  if (ancestors.size >= MAX_JSON_DEPTH) {
+    throw new EventLogLimitError(
+      `${path} is nested more than ${MAX_JSON_DEPTH} levels deep; the limit is ${MAX_JSON_DEPTH}.`,
+      path,
+      MAX_JSON_DEPTH,
+      ancestors.size + 1,
+    );
+  }
   ancestors.add(object);
   try {
     if (Array.isArray(object) || ArrayBuffer.isView(object)) {

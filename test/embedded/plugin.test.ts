@@ -2,11 +2,13 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type PrismaTypes from '../../example/generated/pothos-types.js';
 import { getDatamodel } from '../../example/generated/pothos-types.js';
 import type { PrismaClient } from '../../example/generated/prisma/client.js';
 import EventLogPlugin from '../../src/index.js';
+import { createEmbeddedDatabase } from '../support/database.js';
 
 type Types = { Context: { prisma: PrismaClient }; PrismaTypes: PrismaTypes };
 
@@ -77,5 +79,42 @@ describe('the eventLog plugin', () => {
     const builder = makeBuilder({ maxPageSize: 0 });
     builder.queryField('ping', (t) => t.string({ resolve: () => 'pong' }));
     expect(() => builder.toSchema()).toThrow(/maxPageSize/);
+  });
+
+  it('answers an entry refused by the service with its code, and keeps nothing', async () => {
+    const database = await createEmbeddedDatabase();
+    try {
+      const builder = makeBuilder({ maxChangesBytes: 100 });
+      builder.mutationType({});
+      builder.mutationField('rename', (t) =>
+        t.boolean({
+          args: { id: t.arg.int({ required: true }), name: t.arg.string({ required: true }) },
+          eventLog: { tool: 'test', model: 'Certificate', id: (args) => args.id },
+          resolve: async (_root, args, ctx) => {
+            await ctx.prisma.certificate.update({
+              where: { id: args.id },
+              data: { name: args.name },
+            });
+            return true;
+          },
+        }),
+      );
+      builder.queryField('ping', (t) => t.string({ resolve: () => 'pong' }));
+      const schema = builder.toSchema();
+      const { id } = await database.prisma.certificate.create({ data: { name: 'short' } });
+      const result = await graphql({
+        schema,
+        source: 'mutation($id: Int!, $name: String!) { rename(id: $id, name: $name) }',
+        variableValues: { id, name: 'x'.repeat(200) },
+        contextValue: { prisma: database.prisma },
+      });
+      expect(result.errors?.[0]?.extensions?.code).toBe('EVENT_LOG_TOO_LARGE');
+      expect(result.errors?.[0]?.message).toMatch(/^The change was not saved: .*changes/);
+      const row = await database.prisma.certificate.findUniqueOrThrow({ where: { id } });
+      expect(row.name).toBe('short');
+      expect(await database.prisma.eventLog.count()).toBe(0);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -38,3 +38,40 @@ export async function graphql(
   }
   return { status: response.status, body };
 }
+
+export interface RawRequestOptions {
+  method?: string;
+  /** Sent as it is: a string, bytes or a stream (then without Content-Length, chunked). */
+  body?: string | Uint8Array | ReadableStream<Uint8Array> | null;
+  /** Replaces the default `content-type: application/json`; `x-user-id` as in `graphql()`. */
+  headers?: Record<string, string>;
+  userId?: number | string;
+  /** Path and query string, e.g. `/graphql?query=...`. @default '/graphql' */
+  path?: string;
+}
+
+/** Any HTTP request to the server, for bodies `graphql()` cannot send: invalid JSON, streams... */
+export async function rawRequest(
+  yoga: Server,
+  { method = 'POST', body = null, headers = {}, userId, path = '/graphql' }: RawRequestOptions,
+): Promise<GraphQLResponse & { text: string }> {
+  const response = await yoga.fetch(`http://yoga${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(userId === undefined ? {} : { 'x-user-id': String(userId) }),
+      ...headers,
+    },
+    body,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed, text };
+}
