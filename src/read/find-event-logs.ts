@@ -1,27 +1,59 @@
 import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
 import { cursorWhere, encodeCursor, type PageRequest } from './pagination.js';
 
-export interface EventLogConnectionResult {
+export interface EventLogPageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface EventLogPage {
   edges: { cursor: string; node: EventLogRecord }[];
-  pageInfo: {
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
-  };
-  /** Counted only when a client selects it. */
+  pageInfo: EventLogPageInfo;
+}
+
+/** Each part is read only when a client selects it, and at most once. */
+export interface EventLogConnectionResult {
+  edges: Promise<EventLogPage['edges']>;
+  pageInfo: Promise<EventLogPageInfo>;
   totalCount: () => Promise<number>;
 }
 
 const newestFirst = [{ timestamp: 'desc' }, { id: 'desc' }] as const;
 const oldestFirst = [{ timestamp: 'asc' }, { id: 'asc' }] as const;
 
-/** One page of entries, newest first, by keyset pagination on (timestamp, id). */
-export async function findEventLogs(
+/** Entries newest first, by keyset pagination on (timestamp, id). */
+export function findEventLogs(
   client: EventLogPrismaClient,
   where: Record<string, unknown>,
   page: PageRequest,
-): Promise<EventLogConnectionResult> {
+): EventLogConnectionResult {
+  let rows: Promise<EventLogPage> | undefined;
+  let count: Promise<number> | undefined;
+  const loadPage = () => {
+    rows ??= readPage(client, where, page);
+    return rows;
+  };
+  return {
+    get edges() {
+      return loadPage().then((result) => result.edges);
+    },
+    get pageInfo() {
+      return loadPage().then((result) => result.pageInfo);
+    },
+    totalCount: () => {
+      count ??= client.eventLog.count({ where });
+      return count;
+    },
+  };
+}
+
+async function readPage(
+  client: EventLogPrismaClient,
+  where: Record<string, unknown>,
+  page: PageRequest,
+): Promise<EventLogPage> {
   const bounds = [
     ...(page.after ? [cursorWhere(page.after, 'lt')] : []),
     ...(page.before ? [cursorWhere(page.before, 'gt')] : []),
@@ -39,7 +71,6 @@ export async function findEventLogs(
   const pageRows = rows.slice(0, page.size);
   if (!forward) pageRows.reverse();
   const edges = pageRows.map((node) => ({ cursor: encodeCursor(node), node }));
-  let count: Promise<number> | undefined;
   return {
     edges,
     pageInfo: {
@@ -47,10 +78,6 @@ export async function findEventLogs(
       hasPreviousPage: forward ? page.after != null : hasMore,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: () => {
-      count ??= client.eventLog.count({ where });
-      return count;
     },
   };
 }

@@ -154,6 +154,20 @@ describe('eventLogs query', () => {
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
+  it('reads only what is selected: a totalCount alone runs the count, not the page', async () => {
+    app.queries.reset();
+    const { body } = await gql('{ eventLogs(tool: "certificate") { totalCount } }');
+    expect(body.data.eventLogs.totalCount).toBeGreaterThan(0);
+    expect(app.queries.log.filter((query) => query.startsWith('EventLog.'))).toEqual([
+      'EventLog.count',
+    ]);
+    app.queries.reset();
+    await gql('{ eventLogs(tool: "certificate") { edges { node { id } } } }');
+    expect(app.queries.log.filter((query) => query.startsWith('EventLog.'))).toEqual([
+      'EventLog.findMany',
+    ]);
+  });
+
   it('is FORBIDDEN to anonymous requests, with no data', async () => {
     const { body } = await gql('{ eventLogs { totalCount edges { node { message } } } }', {}, null);
     expect(body.data).toBeNull();
