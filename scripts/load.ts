@@ -11,6 +11,7 @@ import pg from 'pg';
 import { demoCertificates } from '../example/seed.js';
 import { type ExampleProcess, startExample } from '../test/support/example-process.js';
 import { checkConsistency } from './consistency.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 export const defaultServerUrl = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -51,29 +52,6 @@ export async function startServer(
   } catch (error) {
     example.kill();
     throw error;
-  }
-}
-
-/** A database `<prefix>_<random>` on the server of `serverUrl`, dropped by `drop()`. */
-export async function createDatabase(serverUrl: string, prefix: string) {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await admin(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  };
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
   }
 }
 
@@ -301,7 +279,7 @@ export interface LoadReport {
 /** The whole run: database, server, warm-up, traffic, checks, clean-up. */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const serverUrl = options.serverUrl ?? process.env.DATABASE_URL ?? defaultServerUrl;
-  const database = await createDatabase(serverUrl, 'pel_load');
+  const database = await createScratchDatabase(serverUrl, 'pel_load');
   let server: ExampleServer | undefined;
   const sql = new pg.Client({ connectionString: database.url });
   try {

@@ -8,13 +8,13 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkConsistency } from '../../scripts/consistency.js';
 import {
-  createDatabase,
   type ExampleServer,
   runTraffic,
   seededCertificates,
   startServer,
   type TrafficResult,
 } from '../../scripts/load.js';
+import { createScratchDatabase } from '../../scripts/scratch-database.js';
 import {
   findPostgresBin,
   type PrivateCluster,
@@ -120,7 +120,7 @@ async function expectSurvived(server: ExampleServer, traffic: TrafficResult, sql
 
 describe('faults on PostgreSQL', () => {
   it('pg_terminate_backend on every connection of the server, 4 times mid-load', async () => {
-    const database = await createDatabase(serverUrl, 'pel_test');
+    const database = await createScratchDatabase(serverUrl, 'pel_test');
     cleanups.push(database.drop);
     const server = await startServer(database.url);
     cleanups.push(server.stop);
