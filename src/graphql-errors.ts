@@ -1,10 +1,8 @@
 import { GraphQLError } from 'graphql';
 import type { EventLogError } from './errors.js';
 
-export type EventLogErrorCode = 'BAD_USER_INPUT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'NOT_FOUND';
-
 /** A request-time error for clients: plain message, stable `extensions.code`. */
-export function clientError(message: string, code: EventLogErrorCode): GraphQLError {
+function clientError(message: string, code: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
@@ -14,11 +12,9 @@ export function badInput(message: string): GraphQLError {
 
 /** An audited change whose entry the service refused: nothing was saved. */
 export function entryRefused(error: EventLogError): GraphQLError {
-  return new GraphQLError(
+  return clientError(
     `The change was not saved: its event log entry was refused. ${error.message}`,
-    {
-      extensions: { code: error.code },
-    },
+    error.code,
   );
 }
 

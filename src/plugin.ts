@@ -57,7 +57,7 @@ export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<
         `pothos-eventlog: eventLog.tool of ${where} must be a string of 1 to 100 characters.`,
       );
     }
-    return auditedResolver(resolver as never, mutation, options);
+    return auditedResolver(resolver as never, mutation, meta, options);
   }
 }
 

@@ -31,18 +31,14 @@ export interface EventLogAuthorizeTarget {
 }
 
 /**
- * Structural type of the Prisma client (or interactive-transaction client) the plugin
- * reads from and writes to. Any client whose schema holds the `EventLog` model fits.
+ * Structural type of the Prisma client the plugin reads entries with. Any client whose
+ * schema holds the `EventLog` model fits; writes go through the service's `EventLogClient`.
  */
 export interface EventLogPrismaClient {
   eventLog: {
     findMany(args: object): Promise<EventLogRecord[]>;
     count(args: object): Promise<number>;
-    create(args: object): Promise<unknown>;
-    createMany(args: object): Promise<unknown>;
   };
-  $transaction?: unknown;
-  $queryRawUnsafe?: (query: string, ...values: unknown[]) => Promise<unknown>;
 }
 
 export interface EventLogPluginOptions<Types extends SchemaTypes> {

@@ -30,11 +30,11 @@ type Client = any;
 export function auditedResolver(
   resolver: Resolver,
   mutation: MutationOptions,
+  meta: ModelMetadata,
   options: ResolvedOptions,
 ): Resolver {
-  // Checked by the plugin at build time; the table name (`@@map`) comes from the client.
-  let meta = modelMetadata(options.datamodel, mutation.model) as ModelMetadata;
-  let tableKnown = false;
+  // The table name (`@@map`) is known only to the client: read once, at the first call.
+  let metaWithTable: ModelMetadata | undefined;
   const service = new EventLogService({
     maskedKeys: [...options.maskedKeys, ...(mutation.mask ?? [])],
     maxChangesBytes: options.maxChangesBytes,
@@ -46,21 +46,20 @@ export function auditedResolver(
 
   return async (parent, args, context, info) => {
     const root: Client = options.client(context);
-    if (!tableKnown) {
-      meta = modelMetadata(options.datamodel, mutation.model, root) ?? meta;
-      tableKnown = true;
-    }
+    metaWithTable ??= modelMetadata(options.datamodel, mutation.model, root) ?? meta;
+    const model = metaWithTable;
     const actor = await options.actor(context);
+    const entryContext = requestContext(options, context, info);
     const run = async (tx: Client) => {
       const ids = normalizeIds(mutation.id?.(args, context));
-      await lockRows(tx, meta, ids);
-      const before = await readRows(tx, meta, ids, mutation.include);
+      await lockRows(tx, model, ids);
+      const before = await readRows(tx, model, ids, mutation.include);
       const result = await resolver(parent, args, contextWithClient(context, root, tx), info);
       const changedIds = ids.length
         ? ids
         : normalizeIds((mutation.resultId ?? defaultResultId)(result as never));
       const after =
-        action === 'delete' ? new Map() : await readRows(tx, meta, changedIds, mutation.include);
+        action === 'delete' ? new Map() : await readRows(tx, model, changedIds, mutation.include);
       const entries: LogEntry[] = [];
       for (const id of changedIds) {
         const oldRow = before.get(id) ?? null;
@@ -86,7 +85,7 @@ export function auditedResolver(
           tool: mutation.tool,
           action,
           changes,
-          context: requestContext(options, context, info),
+          context: entryContext,
         });
       }
       if (entries.length > 0) {
