@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { eventLogComments } from '../src/capture/index.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export interface Database {
@@ -81,7 +82,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       client.on('error', () => {});
     },
   });
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, comments: eventLogComments() });
   return {
     kind: 'postgresql',
     description,
@@ -112,7 +113,7 @@ async function openPglite(dir: string): Promise<Database> {
     );
   }
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, comments: eventLogComments() });
   return {
     kind: 'pglite',
     description: `embedded PGlite in ${path}`,

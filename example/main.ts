@@ -3,6 +3,8 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { applyMigrations } from '../scripts/schema-engine.js';
+import { checkEventLogCapture, EventLogSetupError } from '../src/capture/index.js';
+import { capture } from './capture.js';
 import { type Database, DatabaseConfigError, openDatabase } from './database.js';
 import { seed } from './seed.js';
 import { createServer } from './server.js';
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     console.log(
       applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations.',
     );
+    await checkEventLogCapture(database.prisma, capture);
     if (await seed(database.prisma)) console.log('Inserted the demo data.');
     server = createHttpServer(createServer({ prisma: database.prisma }));
     const actualPort = await listen(server, port);
@@ -93,7 +96,11 @@ function handleShutdown(server: HttpServer, database: Database): void {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseConfigError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DatabaseConfigError ||
+    error instanceof EventLogSetupError
+  ) {
     console.error(error.message);
   } else {
     console.error(error);

@@ -1,5 +1,6 @@
 // Demo data for the example server. Fixed ids make the data the same on every machine
 // (README examples and tests can name user 1), and let a second run see it is done.
+import { withEventLogContext } from '../src/capture/index.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 
 export const demoUsers = [
@@ -54,6 +55,11 @@ export const demoCertificates = [
  * it inserted anything. One transaction: a failure leaves no half-seeded database.
  */
 export async function seed(prisma: PrismaClient): Promise<boolean> {
+  // The capture triggers log the demo data as created by the `seed` tool.
+  return withEventLogContext({ actor: null, tool: 'seed' }, () => insertDemoData(prisma));
+}
+
+function insertDemoData(prisma: PrismaClient): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     // Two servers starting on one empty database: the second waits, then sees user 1.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(7424610)`;

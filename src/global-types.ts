@@ -32,10 +32,10 @@ declare global {
       ResolveReturnShape,
     > {
       /**
-       * Logs every call of this mutation, with its diff, in the transaction of the change.
-       * The resolver's context holds the transaction client in place of the root client.
+       * Attributes the entries the capture triggers write during this mutation: the actor,
+       * tool, action and message travel to the database on each statement's SQL comment.
        */
-      eventLog?: EventLogMutationOptions<Types, InputShapeFromFields<Args>, ResolveReturnShape>;
+      eventLog?: EventLogMutationOptions<Types, InputShapeFromFields<Args>>;
     }
 
     interface RootFieldBuilder<

@@ -7,6 +7,7 @@ export { PothosEventLogPlugin } from './plugin.js';
 export type { FieldChange } from './read/field-changes.js';
 export { fieldChanges } from './read/field-changes.js';
 export type { EventLogConnectionResult } from './read/find-event-logs.js';
+export * from './capture/index.js';
 export * from './service/index.js';
 export type {
   EventLogAuthorizeTarget,

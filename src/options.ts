@@ -1,14 +1,18 @@
 import { PothosSchemaError, type SchemaTypes } from '@pothos/core';
+import {
+  type EventLogCaptureDeclaration,
+  type ResolvedCaptureDeclaration,
+  resolveCaptureDeclaration,
+} from './capture/declaration.js';
+import { isEventLogError } from './errors.js';
 import type { DataModel } from './read/model-metadata.js';
 import type { EventLogPluginOptions } from './types.js';
 
-export interface ResolvedOptions extends EventLogPluginOptions<SchemaTypes> {
+export interface ResolvedOptions extends Omit<EventLogPluginOptions<SchemaTypes>, 'capture'> {
   queryField: string | false;
   maxPageSize: number;
   defaultPageSize: number;
-  maskedKeys: string[];
-  maxChangesBytes: number;
-  transaction: { maxWait: number; timeout: number };
+  capture: ResolvedCaptureDeclaration | undefined;
   datamodel: DataModel | undefined;
 }
 
@@ -57,14 +61,17 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
     queryField: options.queryField ?? 'eventLogs',
     maxPageSize,
     defaultPageSize,
-    maskedKeys: options.maskedKeys ?? [],
-    maxChangesBytes: options.maxChangesBytes ?? 256 * 1024,
-    transaction: {
-      maxWait: options.transaction?.maxWait ?? 10_000,
-      timeout: options.transaction?.timeout ?? 15_000,
-    },
+    capture: options.capture ? resolveCapture(options.capture) : undefined,
     datamodel,
   };
   resolved.set(builder, result);
   return result;
+}
+
+function resolveCapture(declaration: EventLogCaptureDeclaration): ResolvedCaptureDeclaration {
+  try {
+    return resolveCaptureDeclaration(declaration);
+  } catch (error) {
+    throw isEventLogError(error) ? new PothosSchemaError(error.message) : error;
+  }
 }

@@ -6,6 +6,7 @@ import SchemaBuilder, {
 } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import { auditedResolver } from './mutation/audited-resolver.js';
+import { compileMessagePlan } from './mutation/message-plan.js';
 import { eventLogOptions } from './options.js';
 import { modelMetadata } from './read/model-metadata.js';
 import { addEventLogsQuery } from './schema/event-logs-query.js';
@@ -14,7 +15,7 @@ import type { EventLogMutationModelOptions } from './types.js';
 export const pluginName = 'eventLog';
 
 // biome-ignore lint/suspicious/noExplicitAny: checked against the datamodel at build time
-type AnyMutationOptions = EventLogMutationModelOptions<SchemaTypes, string, any, any>;
+type AnyMutationOptions = EventLogMutationModelOptions<SchemaTypes, string, any>;
 
 export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   constructor(...args: ConstructorParameters<typeof BasePlugin<Types>>) {
@@ -42,22 +43,49 @@ export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<
         `pothos-eventlog: ${where} is audited, which needs plugin-prisma's datamodel (prisma: { dmmf }).`,
       );
     }
+    if (!options.capture) {
+      throw new PothosSchemaError(
+        `pothos-eventlog: ${where} is audited, but the builder's eventLog options have no \`capture\` declaration. Pass the one your capture migration is generated from: eventLog: { capture }.`,
+      );
+    }
     const meta = modelMetadata(options.datamodel, mutation.model);
     if (!meta) {
       throw new PothosSchemaError(
         `pothos-eventlog: eventLog.model "${mutation.model}" of ${where} is not a Prisma model with a single id field.`,
       );
     }
-    if (
-      typeof mutation.tool !== 'string' ||
-      mutation.tool.length === 0 ||
-      mutation.tool.length > 100
-    ) {
+    const captured = options.capture.models.get(mutation.model);
+    if (!captured) {
       throw new PothosSchemaError(
-        `pothos-eventlog: eventLog.tool of ${where} must be a string of 1 to 100 characters.`,
+        `pothos-eventlog: eventLog.model "${mutation.model}" of ${where} is not audited by the capture declaration: add ${mutation.model} to its models.`,
       );
     }
-    return auditedResolver(resolver as never, mutation, meta, options);
+    for (const [name, value] of [
+      ['tool', mutation.tool],
+      ['action', mutation.action],
+    ] as const) {
+      if (
+        value !== undefined &&
+        (typeof value !== 'string' || value.length === 0 || value.length > 100)
+      ) {
+        throw new PothosSchemaError(
+          `pothos-eventlog: eventLog.${name} of ${where} must be a string of 1 to 100 characters.`,
+        );
+      }
+    }
+    if (mutation.values !== undefined && typeof mutation.values !== 'function') {
+      throw new PothosSchemaError(
+        `pothos-eventlog: eventLog.values of ${where} must be a function.`,
+      );
+    }
+    const plan = compileMessagePlan(mutation.message, {
+      where,
+      model: mutation.model,
+      datamodel: options.datamodel,
+      capture: captured,
+      hasValues: typeof mutation.values === 'function',
+    });
+    return auditedResolver(resolver as never, mutation, plan, captured, options);
   }
 }
 

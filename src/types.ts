@@ -1,5 +1,5 @@
 import type { SchemaTypes } from '@pothos/core';
-import type { GraphQLResolveInfo } from 'graphql';
+import type { EventLogCaptureDeclaration } from './capture/declaration.js';
 import type { DiffSchema } from './service/diff.js';
 import type { EventLogActor, EventLogCreateData } from './service/event-log-service.js';
 
@@ -58,16 +58,15 @@ export interface EventLogPluginOptions<Types extends SchemaTypes> {
   queryField?: string | false;
   /** Id of the current request, stored in each entry's `context`. */
   requestId?: (context: Types['Context']) => string | undefined;
-  /** Keys masked in stored diffs, values and contexts, added to the defaults. @default [] */
-  maskedKeys?: string[];
-  /** Largest serialized `changes` accepted, in bytes. @default 262144 */
-  maxChangesBytes?: number;
+  /**
+   * Which models the database audits (`defineEventLogCapture()`): the same declaration the
+   * capture migration is generated from. Required for audited mutations.
+   */
+  capture?: EventLogCaptureDeclaration;
   /** Largest page a client may ask for. @default 100 */
   maxPageSize?: number;
   /** Page size when neither `first` nor `last` is given. @default 20 */
   defaultPageSize?: number;
-  /** Options of the interactive transaction that wraps audited mutations. */
-  transaction?: { maxWait?: number; timeout?: number };
 }
 
 export type PrismaModelName<Types extends SchemaTypes> = Types extends {
@@ -76,87 +75,49 @@ export type PrismaModelName<Types extends SchemaTypes> = Types extends {
   ? keyof PrismaTypes & string
   : string;
 
-type ModelInclude<Types extends SchemaTypes, Model extends string> = Types extends {
-  PrismaTypes: infer PrismaTypes;
-}
-  ? Model extends keyof PrismaTypes
-    ? PrismaTypes[Model] extends { Include: infer Include }
-      ? Include
-      : never
-    : never
-  : Record<string, unknown>;
-
-type ModelShape<Types extends SchemaTypes, Model extends string> = Types extends {
-  PrismaTypes: infer PrismaTypes;
-}
-  ? Model extends keyof PrismaTypes
-    ? PrismaTypes[Model] extends { Shape: infer Shape }
-      ? Shape
-      : Record<string, unknown>
-    : Record<string, unknown>
-  : Record<string, unknown>;
-
 export type RowId = string | number | bigint;
 
-/** What `message` templates and `values` of an audited mutation can use. */
-export interface MutationEventInfo<Types extends SchemaTypes, Model extends string, Args> {
+/** What `values` of an audited mutation can use: all of it is known before the write. */
+export interface MutationEventInfo<Types extends SchemaTypes, Args> {
   args: Args;
   context: Types['Context'];
-  info: GraphQLResolveInfo;
   actor: EventLogActor | null;
-  /** The row as read (with `include`) before the resolver ran; null on create. */
-  before: (ModelShape<Types, Model> & Record<string, unknown>) | null;
-  /** The row as read after the resolver ran; null on delete. */
-  after: (ModelShape<Types, Model> & Record<string, unknown>) | null;
 }
 
 export interface EventLogMutationModelOptions<
   Types extends SchemaTypes,
   Model extends string,
   Args,
-  Result,
 > {
-  /** Which tool (feature area) the entry belongs to, e.g. `"certificate"`. */
-  tool: string;
-  /** The Prisma model whose rows the mutation changes. */
-  model: Model;
   /**
-   * `'create'`, `'update'`, `'delete'`, `'access'` or a custom action.
-   * @default 'update' when `id` is given, else 'create'
+   * The Prisma model the mutation is about. Its entries (written by the capture triggers)
+   * get this option's message and action; it must be audited in the `capture` declaration.
+   */
+  model: Model;
+  /** The tool of this call's entries. @default the model's tool in the capture declaration */
+  tool?: string;
+  /**
+   * A custom action for the model's entries, e.g. `archive`.
+   * @default 'create', 'update' or 'delete', after what the statement did
    */
   action?: string;
   /**
-   * The id (or ids, for a bulk mutation) of the changed rows, read from the arguments.
-   * Omit it for a create: the id is then read from the resolver's result (`resultId`).
-   */
-  id?: (args: Args, context: Types['Context']) => RowId | readonly RowId[] | null | undefined;
-  /** The created row's id, read from the result. @default (result) => result.id */
-  resultId?: (result: Result) => RowId | readonly RowId[] | null | undefined;
-  /** Relations that belong to the row's state and its diff, e.g. `{ items: true }`. */
-  include?: ModelInclude<Types, Model>;
-  /**
-   * Message template. @default '<Model> {object__<id>} was <action>.'
+   * Message template, checked when the schema is built. `{object__field}` and
+   * `{<model>__field}` (e.g. `{certificate__name}`) read the changed row (the deleted state for
+   * a delete); `{actor__id}` and `{actor__name}` the actor; anything else comes from `values`.
+   * @default '<Model> {object__<id>} was <action>d.'
    * @example 'Certificate {certificate__name} was updated by {user__fullName}.'
    */
   message?: string;
-  /**
-   * Values of the template's placeholders. The defaults are always there: `object` and the
-   * model name in camelCase (e.g. `certificate`) refer to the row, `actor` to the actor.
-   */
+  /** Values of the template's other placeholders, computed before the resolver runs. */
   values?: (
-    event: MutationEventInfo<Types, Model, Args>,
+    event: MutationEventInfo<Types, Args>,
   ) => Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Keys left out of the diff, added to the default exclusions (`id`, `updatedAt`, ...). */
-  exclude?: string[];
-  /** Keys masked in this entry, added to the plugin's. */
-  mask?: string[];
-  /** Write no entry when the diff is empty. @default false */
-  skipUnchanged?: boolean;
 }
 
 /** The `eventLog` option of a mutation field: one variant per Prisma model. */
-export type EventLogMutationOptions<Types extends SchemaTypes, Args, Result> = {
-  [Model in PrismaModelName<Types>]: EventLogMutationModelOptions<Types, Model, Args, Result>;
+export type EventLogMutationOptions<Types extends SchemaTypes, Args> = {
+  [Model in PrismaModelName<Types>]: EventLogMutationModelOptions<Types, Model, Args>;
 }[PrismaModelName<Types>];
 
 /** Options of `t.eventLog()`. */

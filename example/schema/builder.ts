@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import EventLogPlugin from '../../src/index.js';
+import { capture } from '../capture.js';
 import type { Context } from '../context.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
@@ -26,6 +27,7 @@ export const builder = new SchemaBuilder<{
     // Demo policy: any signed-in user may read every entry; anonymous requests may not.
     authorize: (ctx) => ctx.currentUser !== null,
     requestId: (ctx) => ctx.requestId,
+    capture,
   },
 });
 

@@ -34,9 +34,6 @@ builder.mutationFields((t) => ({
     eventLog: {
       tool: 'certificate',
       model: 'Certificate',
-      action: 'create',
-      include: { items: { orderBy: { id: 'asc' } } },
-      exclude: ['certificateId'],
       message: 'Certificate {certificate__name} was created by {user__fullName}.',
       values: userValue,
     },
@@ -65,10 +62,6 @@ builder.mutationFields((t) => ({
     eventLog: {
       tool: 'certificate',
       model: 'Certificate',
-      action: 'update',
-      id: certificateId,
-      include: { items: { orderBy: { id: 'asc' } } },
-      exclude: ['certificateId'],
       message: 'Certificate {certificate__name} was updated by {user__fullName}.',
       values: userValue,
     },
@@ -80,13 +73,15 @@ builder.mutationFields((t) => ({
       const data = withoutNulls(fields, ['name', 'status']);
       try {
         if (!items) return await ctx.prisma.certificate.update({ ...query, where: { id }, data });
-        await ctx.prisma.certificate.update({ where: { id }, data, select: { id: true } });
+        // One transaction: an error in the items undoes the update, and its entry with it.
+        await ctx.prisma.$transaction(async (tx) => {
+          await tx.certificate.update({ where: { id }, data, select: { id: true } });
+          await replaceItems(tx as PrismaClient, id, items);
+        });
       } catch (error) {
         if (isRecordNotFound(error)) throw notFound(`No certificate with id ${args.id.id}.`);
         throw error;
       }
-      // An error here undoes the update above: the plugin runs all of it in one transaction.
-      await replaceItems(ctx.prisma, id, items);
       return ctx.prisma.certificate.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
@@ -98,10 +93,6 @@ builder.mutationFields((t) => ({
     eventLog: {
       tool: 'certificate',
       model: 'Certificate',
-      action: 'delete',
-      id: certificateId,
-      include: { items: { orderBy: { id: 'asc' } } },
-      exclude: ['certificateId'],
       message: 'Certificate {certificate__name} was deleted by {user__fullName}.',
       values: userValue,
     },
@@ -124,7 +115,6 @@ builder.mutationFields((t) => ({
       tool: 'certificate',
       model: 'Certificate',
       action: 'archive',
-      id: (args) => args.ids.map((id) => requireDatabaseId(id.id, 'Certificate')),
       message: 'Certificate {certificate__name} was archived by {user__fullName}.',
       values: userValue,
     },
@@ -134,6 +124,7 @@ builder.mutationFields((t) => ({
       if (ids.length > 100) throw badInput(`ids holds ${ids.length} ids; at most 100 are allowed.`);
       const found = await ctx.prisma.certificate.count({ where: { id: { in: ids } } });
       if (found !== ids.length) throw notFound('Some of the ids name no certificate.');
+      // One statement: the trigger writes one entry per certificate.
       await ctx.prisma.certificate.updateMany({
         where: { id: { in: ids } },
         data: { status: 'archived' },

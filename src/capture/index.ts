@@ -1,0 +1,19 @@
+export {
+  type CaptureDatamodel,
+  type CaptureDatamodelModel,
+  captureSql,
+  type ModelCaptureSql,
+} from './capture-sql.js';
+export {
+  type ContextTemplatePart,
+  currentEventLogContext,
+  type EventLogContext,
+  eventLogComments,
+  withEventLogContext,
+} from './context.js';
+export {
+  defineEventLogCapture,
+  type EventLogCaptureDeclaration,
+  type EventLogCaptureModel,
+} from './declaration.js';
+export { checkEventLogCapture, EventLogSetupError } from './check.js';
