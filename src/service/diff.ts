@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventLogValidationError } from '../errors.js';
 import { isPlainObject, type JsonObject, type JsonValue, setKey, toJsonSafe } from './json-safe.js';
+import { createKeyMatcher, DEFAULT_MASKED_KEYS, type KeyMatcher, maskSensitive } from './mask.js';
 import { describe } from './object-ref.js';
 
 /** What changed: only the changed keys, old values on one side, new values on the other. */
@@ -12,6 +13,11 @@ export type DiffSchema = {
 export interface DiffOptions {
   /** Keys ignored at every depth, added to `DEFAULT_EXCLUDED_KEYS`. */
   excludeKeys?: readonly string[];
+  /**
+   * Keys whose values come out as `"[redacted]"` (a change still shows, its values do not),
+   * added to `DEFAULT_MASKED_KEYS`. Items keyed by content are keyed by their masked content.
+   */
+  maskedKeys?: readonly string[];
 }
 
 /** Keys left out of every diff, at every depth. */
@@ -47,10 +53,14 @@ export function createDiffSchema(
   options: DiffOptions = {},
 ): DiffSchema {
   const excluded = new Set([...DEFAULT_EXCLUDED_KEYS, ...(options.excludeKeys ?? [])]);
+  const isMasked = createKeyMatcher([...DEFAULT_MASKED_KEYS, ...(options.maskedKeys ?? [])]);
   const oldObject = asRecord(oldData, 'old_value');
   const newObject = asRecord(newData, 'new_value');
-  const [oldValue, newValue] = diffObjects(oldObject, newObject, excluded) ?? [{}, {}];
-  return { old_value: oldValue as JsonObject, new_value: newValue as JsonObject };
+  const [oldValue, newValue] = diffObjects(oldObject, newObject, excluded, isMasked) ?? [{}, {}];
+  return {
+    old_value: maskSensitive(oldValue as JsonObject, isMasked),
+    new_value: maskSensitive(newValue as JsonObject, isMasked),
+  };
 }
 
 function asRecord(data: unknown, path: string): JsonObject {
@@ -65,7 +75,12 @@ function asRecord(data: unknown, path: string): JsonObject {
   return safe;
 }
 
-function diffObjects(a: JsonObject, b: JsonObject, excluded: Set<string>): Change | undefined {
+function diffObjects(
+  a: JsonObject,
+  b: JsonObject,
+  excluded: Set<string>,
+  isMasked: KeyMatcher,
+): Change | undefined {
   const oldOut: JsonObject = {};
   const newOut: JsonObject = {};
   let changed = false;
@@ -76,6 +91,7 @@ function diffObjects(a: JsonObject, b: JsonObject, excluded: Set<string>): Chang
       Object.hasOwn(a, key) ? (a[key] as JsonValue) : null,
       Object.hasOwn(b, key) ? (b[key] as JsonValue) : null,
       excluded,
+      isMasked,
     );
     if (change) {
       setKey(oldOut, key, change[0]);
@@ -86,11 +102,16 @@ function diffObjects(a: JsonObject, b: JsonObject, excluded: Set<string>): Chang
   return changed ? [oldOut, newOut] : undefined;
 }
 
-function diffValues(a: JsonValue, b: JsonValue, excluded: Set<string>): Change | undefined {
-  if (isPlainObject(a) && isPlainObject(b)) return diffObjects(a, b, excluded);
+function diffValues(
+  a: JsonValue,
+  b: JsonValue,
+  excluded: Set<string>,
+  isMasked: KeyMatcher,
+): Change | undefined {
+  if (isPlainObject(a) && isPlainObject(b)) return diffObjects(a, b, excluded, isMasked);
   if (Array.isArray(a) && Array.isArray(b) && a.every(isPlainObject) && b.every(isPlainObject)) {
     if (a.length === 0 && b.length === 0) return undefined;
-    return diffKeyedItems(a as JsonObject[], b as JsonObject[], excluded);
+    return diffKeyedItems(a as JsonObject[], b as JsonObject[], excluded, isMasked);
   }
   const oldValue = strip(a, excluded);
   const newValue = strip(b, excluded);
@@ -101,8 +122,9 @@ function diffKeyedItems(
   a: JsonObject[],
   b: JsonObject[],
   excluded: Set<string>,
+  isMasked: KeyMatcher,
 ): Change | undefined {
-  const [oldItems, newItems] = keyItems(a, b, excluded);
+  const [oldItems, newItems] = keyItems(a, b, excluded, isMasked);
   const oldOut: JsonObject = {};
   const newOut: JsonObject = {};
   let changed = false;
@@ -111,7 +133,7 @@ function diffKeyedItems(
     const newItem = newItems.get(key);
     const change =
       oldItem && newItem
-        ? diffObjects(oldItem, newItem, excluded)
+        ? diffObjects(oldItem, newItem, excluded, isMasked)
         : ([
             oldItem ? strip(oldItem, excluded) : null,
             newItem ? strip(newItem, excluded) : null,
@@ -129,13 +151,14 @@ function keyItems(
   a: JsonObject[],
   b: JsonObject[],
   excluded: Set<string>,
+  isMasked: KeyMatcher,
 ): [Map<string, JsonObject>, Map<string, JsonObject>] {
   for (const field of ITEM_KEY_FIELDS) {
     const oldItems = byField(a, field);
     const newItems = oldItems && byField(b, field);
     if (oldItems && newItems) return [oldItems, newItems];
   }
-  return [byContent(a, excluded), byContent(b, excluded)];
+  return [byContent(a, excluded, isMasked), byContent(b, excluded, isMasked)];
 }
 
 /** Items keyed by `field`, or undefined when an item lacks it or two items share it. */
@@ -154,15 +177,20 @@ function byField(items: JsonObject[], field: string): Map<string, JsonObject> | 
 }
 
 /**
- * Items keyed by a hash of their content without excluded keys (16 hex digits of SHA-256 of
- * their JSON with sorted keys); identical items get `#2`, `#3`... after the first.
+ * Items keyed by a hash of their masked content without excluded keys (16 hex digits of
+ * SHA-256 of its jsonb text, as the capture triggers compute it); identical items get `#2`,
+ * `#3`... after the first. The hash never covers a masked value, so it cannot be guessed back.
  */
-function byContent(items: JsonObject[], excluded: Set<string>): Map<string, JsonObject> {
+function byContent(
+  items: JsonObject[],
+  excluded: Set<string>,
+  isMasked: KeyMatcher,
+): Map<string, JsonObject> {
   const result = new Map<string, JsonObject>();
   const seen = new Map<string, number>();
   for (const item of items) {
     const hash = createHash('sha256')
-      .update(stableStringify(strip(item, excluded)))
+      .update(jsonbText(maskSensitive(strip(item, excluded), isMasked)))
       .digest('hex')
       .slice(0, 16);
     const count = (seen.get(hash) ?? 0) + 1;
@@ -183,11 +211,21 @@ function strip(value: JsonValue, excluded: Set<string>): JsonValue {
   return result;
 }
 
-function stableStringify(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+/**
+ * The text PostgreSQL prints for a jsonb value: keys ordered by length, then bytes;
+ * `", "` and `": "` between items.
+ */
+export function jsonbText(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
   if (!isPlainObject(value)) return JSON.stringify(value);
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${stableStringify(value[key] as JsonValue)}`).join(',')}}`;
+  const keys = Object.keys(value).sort(compareJsonbKeys);
+  return `{${keys.map((key) => `${JSON.stringify(key)}: ${jsonbText(value[key] as JsonValue)}`).join(', ')}}`;
+}
+
+function compareJsonbKeys(a: string, b: string): number {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length - right.length || Buffer.compare(left, right);
 }
 
 function jsonEqual(a: JsonValue, b: JsonValue): boolean {
