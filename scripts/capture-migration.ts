@@ -16,7 +16,10 @@ export async function generatedCaptureSql(): Promise<string> {
 /** The newest migration generated from a capture declaration, if any. */
 export async function latestCaptureMigration(dir = migrationsDir) {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   for (const name of names.reverse()) {
     const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8');
     if (sql.startsWith(CAPTURE_MARKER)) return { name, sql };

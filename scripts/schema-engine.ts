@@ -78,7 +78,7 @@ async function withEngine<T>(
   work: (engine: Engine) => Promise<T>,
 ): Promise<T> {
   await loadWasm();
-  const bound = bindMigrationAwareSqlAdapterFactory(factory);
+  const bound = bindMigrationAwareSqlAdapterFactory(wholeScripts(factory));
   const schemaFiles = await readSchemaFiles();
   const engine = await bg.SchemaEngine.new(
     { datamodels: schemaFiles.map((file) => [file.path, file.content]) },
@@ -92,6 +92,40 @@ async function withEngine<T>(
   } finally {
     engine.free();
   }
+}
+
+type Adapter = Awaited<ReturnType<SqlMigrationAwareDriverAdapterFactory['connect']>>;
+
+/**
+ * @prisma/adapter-pg 7.10.0 runs a migration script by splitting it on every ";", which
+ * cuts a PL/pgSQL function body (the capture triggers) apart. PostgreSQL's simple query
+ * protocol takes the whole script in one message, as the native `prisma migrate` sends it:
+ * the factory's adapters do that instead. PGlite's adapter already does.
+ */
+function wholeScripts(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+): SqlMigrationAwareDriverAdapterFactory {
+  const patch = <T extends Adapter>(adapter: T): T => {
+    const pgClient = (adapter as { client?: { query?: (sql: string) => Promise<unknown> } }).client;
+    const onError = (adapter as { onError?: (error: unknown) => never }).onError;
+    if (adapter.adapterName.includes('adapter-pg') && typeof pgClient?.query === 'function') {
+      adapter.executeScript = async (script: string) => {
+        try {
+          await pgClient.query?.(script);
+        } catch (error) {
+          if (typeof onError === 'function') onError.call(adapter, error);
+          throw error;
+        }
+      };
+    }
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => patch(await factory.connect()),
+    connectToShadowDb: async () => patch(await factory.connectToShadowDb()),
+  };
 }
 
 function explainEngineError(

@@ -1,8 +1,8 @@
 import { EventLogValidationError } from '../errors.js';
 import {
   type EventLogCaptureDeclaration,
-  type ResolvedCaptureModel,
   foldFunctionName,
+  type ResolvedCaptureModel,
   resolveCaptureDeclaration,
   snake,
 } from './declaration.js';
@@ -88,12 +88,14 @@ function modelSql(datamodel: CaptureDatamodel, options: ResolvedCaptureModel): M
     rowJsonFunction(datamodel, model, rowFunction, table),
   ];
   const idOf = (alias: string) => `${alias}.${quote(columnName(id))}::text`;
+  // Entries follow the ids' own order (10 after 9), not their text.
+  const orderOf = (alias: string) => `${alias}.${quote(columnName(id))}`;
   parts.push(`CREATE OR REPLACE FUNCTION ${captureFunction}() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM eventlog_record(${configSql()}, (
-      SELECT coalesce(jsonb_agg(jsonb_build_object('id', ${idOf('n')}, 'op', 'create', 'new', ${rowFunction}(n)) ORDER BY ${idOf('n')}), '[]')
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', ${idOf('n')}, 'op', 'create', 'new', ${rowFunction}(n)) ORDER BY ${orderOf('n')}), '[]')
       FROM eventlog_new n));
   ELSIF TG_OP = 'UPDATE' THEN
     PERFORM eventlog_record(${configSql()}, (
@@ -101,11 +103,11 @@ BEGIN
                'id', coalesce(${idOf('n')}, ${idOf('o')}),
                'op', CASE WHEN o IS NULL THEN 'create' WHEN n IS NULL THEN 'delete' ELSE 'update' END,
                'old', ${rowFunction}(o), 'new', ${rowFunction}(n))
-             ORDER BY coalesce(${idOf('n')}, ${idOf('o')})), '[]')
+             ORDER BY coalesce(${orderOf('n')}, ${orderOf('o')})), '[]')
       FROM eventlog_old o FULL JOIN eventlog_new n ON ${idOf('o')} = ${idOf('n')}));
   ELSE
     PERFORM eventlog_record(${configSql()}, (
-      SELECT coalesce(jsonb_agg(jsonb_build_object('id', ${idOf('o')}, 'op', 'delete', 'old', ${rowFunction}(o)) ORDER BY ${idOf('o')}), '[]')
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', ${idOf('o')}, 'op', 'delete', 'old', ${rowFunction}(o)) ORDER BY ${orderOf('o')}), '[]')
       FROM eventlog_old o));
   END IF;
   RETURN NULL;

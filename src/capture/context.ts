@@ -68,7 +68,7 @@ export function withEventLogContext<T>(
  * It is `@prisma/sqlcommenter-query-tags`' plugin, which carries the context of
  * `withEventLogContext()` (and of `withQueryTags()`) on each statement.
  */
-export function eventLogComments() {
+export function eventLogComments(): ReturnType<typeof queryTags>[] {
   return [queryTags()];
 }
 

@@ -4,6 +4,7 @@ export {
   captureSql,
   type ModelCaptureSql,
 } from './capture-sql.js';
+export { checkEventLogCapture, EventLogSetupError } from './check.js';
 export {
   type ContextTemplatePart,
   currentEventLogContext,
@@ -16,4 +17,3 @@ export {
   type EventLogCaptureDeclaration,
   type EventLogCaptureModel,
 } from './declaration.js';
-export { checkEventLogCapture, EventLogSetupError } from './check.js';

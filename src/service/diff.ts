@@ -169,7 +169,7 @@ function byField(items: JsonObject[], field: string): Map<string, JsonObject> | 
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       return undefined;
     }
-    const key = String(value);
+    const key = typeof value === 'number' ? numericText(value) : String(value);
     if (result.has(key)) return undefined;
     result.set(key, item);
   }
@@ -213,13 +213,31 @@ function strip(value: JsonValue, excluded: Set<string>): JsonValue {
 
 /**
  * The text PostgreSQL prints for a jsonb value: keys ordered by length, then bytes;
- * `", "` and `": "` between items.
+ * `", "` and `": "` between items; numbers in plain decimal notation.
  */
 export function jsonbText(value: JsonValue): string {
   if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
+  if (typeof value === 'number') return numericText(value);
   if (!isPlainObject(value)) return JSON.stringify(value);
   const keys = Object.keys(value).sort(compareJsonbKeys);
   return `{${keys.map((key) => `${JSON.stringify(key)}: ${jsonbText(value[key] as JsonValue)}`).join(', ')}}`;
+}
+
+/**
+ * A number as PostgreSQL's numeric prints it (jsonb numbers are numeric): the digits of its
+ * shortest JavaScript form, never an exponent, so `1e21` is `1000000000000000000000` and
+ * `1e-7` is `0.0000001`.
+ */
+function numericText(value: number): string {
+  const text = JSON.stringify(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign = '', head = '', tail = '', exponent = '0'] = match;
+  const digits = head + tail;
+  const point = Number(exponent) + 1; // where the decimal point falls in `digits`
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 function compareJsonbKeys(a: string, b: string): number {

@@ -4,6 +4,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import { graphql } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { capture } from '../../example/capture.js';
 import type PrismaTypes from '../../example/generated/pothos-types.js';
 import { getDatamodel } from '../../example/generated/pothos-types.js';
 import type { PrismaClient } from '../../example/generated/prisma/client.js';
@@ -20,6 +21,7 @@ function makeBuilder(eventLog: Record<string, unknown> = {}) {
       client: (ctx: Types['Context']) => ctx.prisma,
       actor: () => null,
       authorize: () => true,
+      capture,
       ...eventLog,
     } as never,
   });
@@ -48,7 +50,7 @@ describe('the eventLog plugin', () => {
     builder.mutationField('touch', (t) =>
       t.boolean({
         args: { id: t.arg.int({ required: true }) },
-        eventLog: { tool: 'x', model: 'Certifcate' as 'Certificate', id: (args) => args.id },
+        eventLog: { tool: 'x', model: 'Certifcate' as 'Certificate' },
         resolve: () => true,
       }),
     );
@@ -81,16 +83,66 @@ describe('the eventLog plugin', () => {
     expect(() => builder.toSchema()).toThrow(/maxPageSize/);
   });
 
-  it('answers an entry refused by the service with its code, and keeps nothing', async () => {
+  it.each([
+    [
+      'a placeholder naming no field of the model, with a suggestion',
+      { model: 'Certificate', message: 'Renamed to {certificate__nmae}.' },
+      /\{certificate__nmae\} in eventLog\.message of Mutation\.touch names no field of Certificate \(did you mean "name"\?\)/,
+    ],
+    [
+      'a placeholder that needs values when none are given',
+      { model: 'Certificate', message: 'By {user__fullName}.' },
+      /\{user__fullName\} .* give its value with eventLog\.values/,
+    ],
+    [
+      'an actor field that does not exist',
+      { model: 'Certificate', message: 'By {actor__email}.' },
+      /the actor has only \{actor__id\} and \{actor__name\}/,
+    ],
+    [
+      'a broken template',
+      { model: 'Certificate', message: 'Oops {certificate__name' },
+      /eventLog\.message of Mutation\.touch: Unbalanced "\{"/,
+    ],
+    [
+      'a model the capture declaration does not audit',
+      { model: 'CertificateItem' },
+      /"CertificateItem" of Mutation\.touch is not audited by the capture declaration: add CertificateItem/,
+    ],
+  ])('refuses at build time %s', (_name, eventLog, error) => {
+    const builder = makeBuilder();
+    builder.mutationType({});
+    builder.mutationField('touch', (t) =>
+      t.boolean({ eventLog: eventLog as never, resolve: () => true }),
+    );
+    expect(() => builder.toSchema()).toThrow(error);
+  });
+
+  it('refuses audited mutations without a capture declaration', () => {
+    const builder = makeBuilder({ capture: undefined });
+    builder.mutationType({});
+    builder.mutationField('touch', (t) =>
+      t.boolean({ eventLog: { model: 'Certificate' }, resolve: () => true }),
+    );
+    expect(() => builder.toSchema()).toThrow(/no `capture` declaration/);
+  });
+
+  it('refuses a template value that cannot be rendered before any SQL, and keeps nothing', async () => {
     const database = await createEmbeddedDatabase();
     try {
-      const builder = makeBuilder({ maxChangesBytes: 100 });
+      const builder = makeBuilder();
       builder.mutationType({});
+      const statements: string[] = [];
       builder.mutationField('rename', (t) =>
         t.boolean({
           args: { id: t.arg.int({ required: true }), name: t.arg.string({ required: true }) },
-          eventLog: { tool: 'test', model: 'Certificate', id: (args) => args.id },
+          eventLog: {
+            model: 'Certificate',
+            message: 'Renamed by {editor__fullName}.',
+            values: () => ({ editor: null }),
+          },
           resolve: async (_root, args, ctx) => {
+            statements.push('resolver');
             await ctx.prisma.certificate.update({
               where: { id: args.id },
               data: { name: args.name },
@@ -102,17 +154,19 @@ describe('the eventLog plugin', () => {
       builder.queryField('ping', (t) => t.string({ resolve: () => 'pong' }));
       const schema = builder.toSchema();
       const { id } = await database.prisma.certificate.create({ data: { name: 'short' } });
+      const before = await database.prisma.eventLog.count();
       const result = await graphql({
         schema,
         source: 'mutation($id: Int!, $name: String!) { rename(id: $id, name: $name) }',
-        variableValues: { id, name: 'x'.repeat(200) },
+        variableValues: { id, name: 'long' },
         contextValue: { prisma: database.prisma },
       });
-      expect(result.errors?.[0]?.extensions?.code).toBe('EVENT_LOG_TOO_LARGE');
-      expect(result.errors?.[0]?.message).toMatch(/^The change was not saved: .*changes/);
+      expect(result.errors?.[0]?.extensions?.code).toBe('TEMPLATE_ERROR');
+      expect(result.errors?.[0]?.message).toMatch(/^The change was not saved: .*editor__fullName/);
+      expect(statements).toEqual([]);
       const row = await database.prisma.certificate.findUniqueOrThrow({ where: { id } });
       expect(row.name).toBe('short');
-      expect(await database.prisma.eventLog.count()).toBe(0);
+      expect(await database.prisma.eventLog.count()).toBe(before);
     } finally {
       await database.close();
     }

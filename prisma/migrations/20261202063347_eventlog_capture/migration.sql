@@ -410,7 +410,7 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
-      SELECT coalesce(jsonb_agg(jsonb_build_object('id', n."id"::text, 'op', 'create', 'new', eventlog_row_certificate(n)) ORDER BY n."id"::text), '[]')
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', n."id"::text, 'op', 'create', 'new', eventlog_row_certificate(n)) ORDER BY n."id"), '[]')
       FROM eventlog_new n));
   ELSIF TG_OP = 'UPDATE' THEN
     PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
@@ -418,11 +418,11 @@ BEGIN
                'id', coalesce(n."id"::text, o."id"::text),
                'op', CASE WHEN o IS NULL THEN 'create' WHEN n IS NULL THEN 'delete' ELSE 'update' END,
                'old', eventlog_row_certificate(o), 'new', eventlog_row_certificate(n))
-             ORDER BY coalesce(n."id"::text, o."id"::text)), '[]')
+             ORDER BY coalesce(n."id", o."id")), '[]')
       FROM eventlog_old o FULL JOIN eventlog_new n ON o."id"::text = n."id"::text));
   ELSE
     PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
-      SELECT coalesce(jsonb_agg(jsonb_build_object('id', o."id"::text, 'op', 'delete', 'old', eventlog_row_certificate(o)) ORDER BY o."id"::text), '[]')
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', o."id"::text, 'op', 'delete', 'old', eventlog_row_certificate(o)) ORDER BY o."id"), '[]')
       FROM eventlog_old o));
   END IF;
   RETURN NULL;
@@ -521,7 +521,7 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
-      SELECT coalesce(jsonb_agg(jsonb_build_object('id', n."id"::text, 'op', 'create', 'new', eventlog_row_user(n)) ORDER BY n."id"::text), '[]')
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', n."id"::text, 'op', 'create', 'new', eventlog_row_user(n)) ORDER BY n."id"), '[]')
       FROM eventlog_new n));
   ELSIF TG_OP = 'UPDATE' THEN
     PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
@@ -529,11 +529,11 @@ BEGIN
                'id', coalesce(n."id"::text, o."id"::text),
                'op', CASE WHEN o IS NULL THEN 'create' WHEN n IS NULL THEN 'delete' ELSE 'update' END,
                'old', eventlog_row_user(o), 'new', eventlog_row_user(n))
-             ORDER BY coalesce(n."id"::text, o."id"::text)), '[]')
+             ORDER BY coalesce(n."id", o."id")), '[]')
       FROM eventlog_old o FULL JOIN eventlog_new n ON o."id"::text = n."id"::text));
   ELSE
     PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
-      SELECT coalesce(jsonb_agg(jsonb_build_object('id', o."id"::text, 'op', 'delete', 'old', eventlog_row_user(o)) ORDER BY o."id"::text), '[]')
+      SELECT coalesce(jsonb_agg(jsonb_build_object('id', o."id"::text, 'op', 'delete', 'old', eventlog_row_user(o)) ORDER BY o."id"), '[]')
       FROM eventlog_old o));
   END IF;
   RETURN NULL;
