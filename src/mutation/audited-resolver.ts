@@ -44,23 +44,25 @@ export function auditedResolver(
         throw isEventLogError(error) ? entryRefused(error) : error;
       }
     }
-    return withEventLogContext(
-      {
-        actor,
-        tool: mutation.tool,
-        requestId: options.requestId?.(context) ?? null,
-        operationName: info.operation.name?.value ?? null,
-        path: responsePathAsArray(info.path).join('.'),
-        model: mutation.model,
-        action: mutation.action,
-        template: plan.template,
-        parts: plan.parts ?? [],
-        values,
-      },
-      () => resolver(parent, args, context, info),
-    ).then(undefined, (error: unknown) => {
+    try {
+      return await withEventLogContext(
+        {
+          actor,
+          tool: mutation.tool,
+          requestId: options.requestId?.(context) ?? null,
+          operationName: info.operation.name?.value ?? null,
+          path: responsePathAsArray(info.path).join('.'),
+          model: mutation.model,
+          action: mutation.action,
+          template: plan.template,
+          parts: plan.parts ?? [],
+          values,
+        },
+        () => resolver(parent, args, context, info),
+      );
+    } catch (error) {
       throw isEventLogError(error) ? entryRefused(error) : error;
-    });
+    }
   };
 }
 
