@@ -1,3 +1,4 @@
+import { currentEventLogContext } from '../capture/context.js';
 import { EventLogError, EventLogLimitError, EventLogValidationError } from '../errors.js';
 import { createDiffSchema, type DiffSchema } from './diff.js';
 import { isPlainObject, type JsonObject, jsonByteLength, toJsonSafe } from './json-safe.js';
@@ -29,8 +30,11 @@ export interface LogEntry {
   values?: Record<string, unknown>;
   /** The object the event is about: `objectRef(model, row)` or `{ model, id }`. */
   object: ObjectRef | { model: string; id?: string | number | bigint | null };
-  /** `null` for a system event. */
-  actor: EventLogActor | null;
+  /**
+   * `null` for a system event. Inside `withEventLogContext()` (and an audited mutation) it
+   * may be left out: the context's actor is used.
+   */
+  actor?: EventLogActor | null;
   /** The part of the application that wrote the entry, e.g. `certificates`. */
   tool: string;
   action: EventLogActionName;
@@ -188,13 +192,14 @@ export class EventLogService {
   }
 
   /** The row `log()` would write: validated, rendered, masked and size-checked. No I/O. */
-  prepare(entry: LogEntry): EventLogCreateData {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+  prepare(given: LogEntry): EventLogCreateData {
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
       throw new EventLogValidationError(
-        `An event log entry must be an object with templateMessage, object, actor, tool and action; got ${describe(entry)}.`,
+        `An event log entry must be an object with templateMessage, object, actor, tool and action; got ${describe(given)}.`,
         'entry',
       );
     }
+    const entry = withCurrentContext(given);
     const tool = requireName(entry.tool, 'tool');
     const action = requireName(entry.action, 'action');
     const { objectType, objectId } = objectColumns(entry.object);
@@ -291,6 +296,23 @@ export class EventLogService {
 }
 
 let defaultService: EventLogService | undefined;
+
+/** The actor and request context of the current `withEventLogContext()`, where the entry has none. */
+function withCurrentContext(entry: LogEntry): LogEntry {
+  const current = currentEventLogContext();
+  if (!current) return entry;
+  const filled = { ...entry };
+  if (filled.actor === undefined) filled.actor = current.actor;
+  if (filled.context === undefined) {
+    filled.context = {
+      requestId: current.requestId ?? null,
+      operationName: current.operationName ?? null,
+      path: current.path ?? null,
+      call: current.call,
+    };
+  }
+  return filled;
+}
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withEventLogContext } from '../../src/capture/context.js';
 import {
   EventLogError,
   EventLogLimitError,
@@ -414,5 +415,45 @@ describe('NUL characters', () => {
       ...patch,
     };
     expect(() => service.prepare(entry)).toThrow(`${path} contains a NUL character`);
+  });
+});
+
+describe('inside withEventLogContext()', () => {
+  it('takes the actor and the request context from it when the entry has none', async () => {
+    const service = new EventLogService();
+    const data = await withEventLogContext(
+      { actor: { id: 7, name: 'Job runner' }, tool: 'import', requestId: 'job-1' },
+      () =>
+        service.prepare({
+          templateMessage: 'Imported {count} rows.',
+          values: { count: 3 },
+          object: { model: 'Import', id: 1 },
+          tool: 'import',
+          action: 'access',
+        }),
+    );
+    expect(data).toMatchObject({
+      actorId: '7',
+      actorName: 'Job runner',
+      message: 'Imported 3 rows.',
+    });
+    expect(data.context).toEqual({
+      requestId: 'job-1',
+      operationName: null,
+      path: null,
+      call: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+  });
+
+  it('still needs an actor outside of one', () => {
+    const service = new EventLogService();
+    expect(() =>
+      service.prepare({
+        templateMessage: 'x',
+        object: { model: 'Import', id: 1 },
+        tool: 'import',
+        action: 'access',
+      }),
+    ).toThrow(/actor is missing/);
   });
 });
