@@ -1,7 +1,7 @@
 /**
  * The functions every capture trigger shares, in PL/pgSQL. They implement, inside the
- * database, what `createDiffSchema` does in TypeScript (test/unit/diff-vectors.ts runs the
- * same cases through both), plus masking, message rendering and the merging of the writes
+ * database, what `createDiffSchema` does in TypeScript (test/support/diff-vectors.ts holds the
+ * cases both run), plus masking, message rendering and the merging of the writes
  * one call makes to one object into one entry.
  *
  * Bump CAPTURE_SQL_VERSION whenever this text changes: installed triggers carry it, and the

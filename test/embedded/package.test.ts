@@ -62,7 +62,10 @@ function exportTargets(value: unknown): string[] {
 describe('the packed package', () => {
   /** Has pothos-eventlog and its dependencies in node_modules. */
   let app: string;
-  /** Has pothos-eventlog alone: no graphql, no Pothos anywhere up the tree. */
+  /**
+   * Has pothos-eventlog and its one peer the service needs (@prisma/sqlcommenter-query-tags,
+   * which carries the capture context): no graphql, no Pothos anywhere up the tree.
+   */
   let bare: string;
   let packed: string[];
   let manifest: {
@@ -98,6 +101,13 @@ describe('the packed package', () => {
     for (const name of installed) {
       await symlink(join(root, 'node_modules', name), join(app, 'node_modules', name), 'dir');
     }
+    const queryTags = '@prisma/sqlcommenter-query-tags';
+    await mkdir(join(bare, 'node_modules', '@prisma'), { recursive: true });
+    await symlink(
+      join(root, 'node_modules', queryTags),
+      join(bare, 'node_modules', queryTags),
+      'dir',
+    );
     manifest = JSON.parse(
       await readFile(join(app, 'node_modules', 'pothos-eventlog', 'package.json'), 'utf8'),
     );

@@ -63,14 +63,15 @@ END
 $fn$;
 
 -- The items of an array of objects keyed by "field", or NULL when an item lacks a string,
--- number or boolean there, or two items share it.
+-- number or boolean there, or two items share it. (The aggregate is computed whatever the
+-- CASE decides: its FILTER keeps a missing field from raising "field name must not be null".)
 CREATE OR REPLACE FUNCTION eventlog_items_by_field(items jsonb, field text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT CASE
     WHEN count(*) = 0 THEN '{}'::jsonb
-    WHEN bool_and(jsonb_typeof(e.value -> field) IN ('string', 'number', 'boolean'))
+    WHEN count(*) FILTER (WHERE jsonb_typeof(e.value -> field) IN ('string', 'number', 'boolean')) = count(*)
          AND count(DISTINCT e.value ->> field) = count(*)
-      THEN jsonb_object_agg(e.value ->> field, e.value)
+      THEN jsonb_object_agg(e.value ->> field, e.value) FILTER (WHERE e.value ->> field IS NOT NULL)
   END
   FROM jsonb_array_elements(items) e
 $fn$;
@@ -124,9 +125,10 @@ BEGIN
     RETURN CASE WHEN changed THEN jsonb_build_array(old_out, new_out) END;
   END IF;
 
+  -- (Not a lax jsonpath filter: it unwraps nested arrays, so [[{}]] would pass for objects.)
   IF jsonb_typeof(a) = 'array' AND jsonb_typeof(b) = 'array'
-     AND NOT jsonb_path_exists(a, '$[*] ? (@.type() != "object")')
-     AND NOT jsonb_path_exists(b, '$[*] ? (@.type() != "object")') THEN
+     AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(a) e WHERE jsonb_typeof(e) <> 'object')
+     AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(b) e WHERE jsonb_typeof(e) <> 'object') THEN
     IF jsonb_array_length(a) = 0 AND jsonb_array_length(b) = 0 THEN
       RETURN NULL;
     END IF;
@@ -169,12 +171,14 @@ BEGIN
 END
 $fn$;
 
--- {old_value, new_value} of two whole objects, as createDiffSchema returns it.
+-- {old_value, new_value} of two whole objects, as createDiffSchema returns it; a missing
+-- side (SQL NULL or JSON null) counts as {}.
 CREATE OR REPLACE FUNCTION eventlog_diff_schema(a jsonb, b jsonb, excluded text[], masked text[])
 RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
   SELECT CASE WHEN d IS NULL THEN '{"old_value": {}, "new_value": {}}'::jsonb
               ELSE jsonb_build_object('old_value', d -> 0, 'new_value', d -> 1) END
-  FROM eventlog_diff(coalesce(a, '{}'), coalesce(b, '{}'), excluded, masked) AS d
+  FROM eventlog_diff(coalesce(nullif(a, 'null'), '{}'), coalesce(nullif(b, 'null'), '{}'),
+                     excluded, masked) AS d
 $fn$;
 
 -- Deep merge: keys of both, "b" wins, objects merged key by key.
