@@ -53,9 +53,10 @@ export async function checkConsistency(sql: pg.Client): Promise<ConsistencyRepor
                WHERE i."certificateId" = c.id), '{}')) AS state
      FROM "Certificate" c ORDER BY c.id`,
   );
+  // Ordered by the bigint id: a bare `id` would name the text column of the select list.
   const entries = await sql.query<EntryRow>(
     `SELECT id::text, action, tool, "objectId", "actorId", changes, context FROM event_log
-     WHERE "objectType" = 'Certificate' ORDER BY timestamp, id`,
+     WHERE "objectType" = 'Certificate' ORDER BY event_log.timestamp, event_log.id`,
   );
   const problems: string[] = [];
   const entryNames: ConsistencyReport['entryNames'] = new Map();

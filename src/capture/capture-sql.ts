@@ -140,7 +140,7 @@ function foldSql(
 ): { sql: string; function: string } {
   const where = `capture.models.${parent.name}.fold`;
   const field = parent.fields.find((candidate) => candidate.name === relation);
-  if (!field || field.kind !== 'object' || !field.isList) {
+  if (field?.kind !== 'object' || !field.isList) {
     const lists = parent.fields.filter((f) => f.kind === 'object' && f.isList).map((f) => f.name);
     throw invalid(
       `${where} names "${relation}", which is not a list relation of ${parent.name}${lists.length ? `; its list relations are ${lists.join(', ')}` : ''}.`,

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConsistency } from '../../scripts/consistency.js';
-import { formatReport, runLoad, seededCertificates } from '../../scripts/load.js';
+import { formatReport, runLoad } from '../../scripts/load.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { graphql } from '../support/http.js';
@@ -30,7 +30,7 @@ describe('checkConsistency', () => {
   let app: TestApp;
   let sql: pg.Client;
   const id = (n: number) => Buffer.from(`Certificate:${n}`).toString('base64');
-  const problems = async () => (await checkConsistency(sql, seededCertificates)).problems.sort();
+  const problems = async () => (await checkConsistency(sql)).problems.sort();
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -59,19 +59,54 @@ describe('checkConsistency', () => {
     await database?.drop();
   });
 
-  it('finds nothing wrong with entries written by the plugin', async () => {
+  it('finds nothing wrong with entries written by the triggers (seed, API, psql)', async () => {
+    await sql.query(`UPDATE "Certificate" SET notes = 'from psql' WHERE id = 4`);
     expect(await problems()).toEqual([]);
   });
 
-  it('finds a change without its entry', async () => {
-    await sql.query(`UPDATE "Certificate" SET name = 'behind its back' WHERE id = 1`);
+  /** Runs `work` in a transaction with the capture triggers of both tables off, then rolls back. */
+  async function uncaptured(work: () => Promise<void>) {
+    await sql.query('BEGIN');
     try {
-      expect(await problems()).toEqual([
-        'certificate 1: named "behind its back" in the table, "two" by its entries',
-      ]);
+      await sql.query('ALTER TABLE "Certificate" DISABLE TRIGGER USER');
+      await sql.query('ALTER TABLE "CertificateItem" DISABLE TRIGGER USER');
+      await work();
     } finally {
-      await sql.query(`UPDATE "Certificate" SET name = 'two' WHERE id = 1`);
+      await sql.query('ROLLBACK');
     }
+  }
+
+  it('finds a change without its entry', async () => {
+    await uncaptured(async () => {
+      await sql.query(`UPDATE "Certificate" SET name = 'behind its back' WHERE id = 1`);
+      expect(await problems()).toEqual([
+        'certificate 1: the table and its entries differ: name: "behind its back" ≠ "two"',
+      ]);
+    });
+  });
+
+  it('finds an item change without its entry', async () => {
+    await uncaptured(async () => {
+      await sql.query('UPDATE "CertificateItem" SET quantity = 7 WHERE id = 3');
+      expect(await problems()).toEqual([
+        'certificate 2: the table and its entries differ: items.3.quantity: 7 ≠ 6',
+      ]);
+    });
+  });
+
+  it('finds the chain broken when a logged change follows an unlogged one', async () => {
+    await uncaptured(async () => {
+      await sql.query(`UPDATE "Certificate" SET name = 'behind its back' WHERE id = 1`);
+      await sql.query('ALTER TABLE "Certificate" ENABLE TRIGGER USER');
+      await sql.query(`UPDATE "Certificate" SET name = 'logged' WHERE id = 1`);
+      const { rows } = await sql.query(
+        `SELECT id::text FROM event_log WHERE "objectType" = 'Certificate' AND "objectId" = '1'
+         ORDER BY event_log.id DESC LIMIT 1`,
+      );
+      expect(await problems()).toEqual([
+        `certificate 1, entry ${rows[0].id} (update): starts from name = "behind its back", the trail had "two"`,
+      ]);
+    });
   });
 
   it('finds an entry without its change', async () => {
@@ -81,7 +116,7 @@ describe('checkConsistency', () => {
         VALUES ('certificate', 'update', 'Certificate', '2', 'x', 'x',
                 '{"old_value": {"name": "Electrical installation check"}, "new_value": {"name": "never written"}}')`);
       expect(await problems()).toEqual([
-        'certificate 2: named "Electrical installation check" in the table, "never written" by its entries',
+        'certificate 2: the table and its entries differ: name: "Electrical installation check" ≠ "never written"',
       ]);
     } finally {
       await sql.query('ROLLBACK');
@@ -89,8 +124,7 @@ describe('checkConsistency', () => {
   });
 
   it('finds rows created or deleted without an entry', async () => {
-    await sql.query('BEGIN');
-    try {
+    await uncaptured(async () => {
       await sql.query(
         `INSERT INTO "Certificate" (id, name, "updatedAt") VALUES (1000, 'unlogged', now())`,
       );
@@ -99,8 +133,6 @@ describe('checkConsistency', () => {
         'certificate 1000 ("unlogged"): exists without a create entry',
         'certificate 3: gone without a delete entry',
       ]);
-    } finally {
-      await sql.query('ROLLBACK');
-    }
+    });
   });
 });

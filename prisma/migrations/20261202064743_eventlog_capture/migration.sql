@@ -363,7 +363,12 @@ BEGIN
     IF has_existing THEN
       -- A folded child change after its parent's delete (a cascade) no longer sees the
       -- parent's row: the message rendered from the deleted state stands.
+      -- The merged entry moves to its latest write (a new timestamp and id): another
+      -- transaction's entry for the object may have been written in between (a folded child
+      -- row the call had not locked), and the trail must stay in the order of the changes.
       UPDATE event_log SET
+        id = nextval(pg_get_serial_sequence('event_log', 'id')),
+        "timestamp" = clock_timestamp(),
         action = left(v_action, 100),
         template = CASE WHEN row_data IS NULL THEN event_log.template ELSE v_template END,
         message = CASE WHEN row_data IS NULL THEN event_log.message ELSE rendered ->> 'message' END,
