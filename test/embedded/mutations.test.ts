@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../example/database.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { createEmbeddedDatabase } from '../support/database.js';
-import { graphql } from '../support/http.js';
+import { globalId, graphql } from '../support/http.js';
 
 let database: Database;
 let app: TestApp;
 
 const gql = (query: string, variables?: Record<string, unknown>, userId: number | null = 1) =>
   graphql(app.yoga, query, variables, userId === null ? {} : { userId });
-const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 const entryCount = () => app.prisma.eventLog.count();
 
 const CREATE =

@@ -15,13 +15,12 @@ import { schema } from '../../example/schema/index.js';
 import { seed } from '../../example/seed.js';
 import { createServer, requestLimits, type Server } from '../../example/server.js';
 import { createEmbeddedDatabase } from '../support/database.js';
-import { graphql, rawRequest } from '../support/http.js';
+import { globalId, graphql, rawRequest } from '../support/http.js';
 
 let database: Database;
 let yoga: Server;
 const nodeEnv = process.env.NODE_ENV;
 
-const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 const leakPattern =
   /\bat \S+ \(|\.[cm]?[jt]s:\d+|\/work\/|node_modules|invocation|prisma|\b(SELECT|INSERT INTO|UPDATE)\b.+\b(FROM|VALUES|SET)\b|"stack"/i;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

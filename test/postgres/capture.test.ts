@@ -9,7 +9,7 @@ import { type CaptureDatamodel, captureSql } from '../../src/capture/capture-sql
 import { withEventLogContext } from '../../src/capture/context.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { graphql } from '../support/http.js';
+import { globalId, graphql, rawId } from '../support/http.js';
 
 let database: TestDatabase;
 let app: TestApp;
@@ -56,9 +56,6 @@ interface Entry {
 
 const gql = (query: string, variables?: Record<string, unknown>, userId?: number) =>
   graphql(app.yoga, query, variables, { userId });
-
-const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
-const rawId = (global: string) => Number(Buffer.from(global, 'base64').toString().split(':')[1]);
 
 const CREATE = `mutation($input: CreateCertificateInput!) {
   createCertificate(input: $input) { id name items { id name quantity } }

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { graphql } from '../support/http.js';
+import { globalId, graphql, rawId } from '../support/http.js';
 
 let database: TestDatabase;
 let app: TestApp;
@@ -15,9 +15,6 @@ let admin: pg.Client;
 
 const gql = (query: string, variables?: Record<string, unknown>, userId = 1) =>
   graphql(app.yoga, query, variables, { userId });
-
-const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
-const rawId = (global: string) => Number(Buffer.from(global, 'base64').toString().split(':')[1]);
 
 const CREATE = `mutation($input: CreateCertificateInput!) {
   createCertificate(input: $input) { id name items { id name quantity } }

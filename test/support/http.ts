@@ -75,3 +75,11 @@ export async function rawRequest(
   }
   return { status: response.status, body: parsed, text };
 }
+
+/** The Relay global ID of a row, as the example's schema encodes it. */
+export const globalId = (type: string, id: number) =>
+  Buffer.from(`${type}:${id}`).toString('base64');
+
+/** The database id inside a global ID. */
+export const rawId = (global: string) =>
+  Number(Buffer.from(global, 'base64').toString().split(':')[1]);
