@@ -76,11 +76,9 @@ function modelSql(datamodel: CaptureDatamodel, options: ResolvedCaptureModel): M
     idField: id.name,
     tool: options.tool,
     unattributedTool: options.unattributedTool,
-    excluded: options.excluded,
-    masked: options.masked,
   };
-  const configSql = (extra: object = {}) =>
-    `${literal(JSON.stringify({ ...config, ...extra }))}::jsonb`;
+  const configSql = () =>
+    `${literal(JSON.stringify(config))}::jsonb, ${textArray(options.excluded)}, ${textArray(options.masked)}`;
   const rowFunction = `eventlog_row_${name}`;
   const captureFunction = options.functions[0] as string;
   const parts: string[] = [
@@ -165,8 +163,8 @@ function foldSql(
   const childTable = tableName(child);
   const childRow = `eventlog_row_${snake(child.name)}`;
   const fn = foldFunctionName(parent.name, relation);
-  const excluded = literal(`{${[...options.excluded, foreignKey.name].map(arrayItem).join(',')}}`);
-  const masked = literal(`{${options.masked.map(arrayItem).join(',')}}`);
+  const excluded = textArray([...options.excluded, foreignKey.name]);
+  const masked = textArray(options.masked);
   const fk = (alias: string) => `${alias}.${quote(columnName(foreignKey))}::text`;
   const key = (alias: string) => `${alias}.${quote(columnName(childId))}::text`;
   const sql = `${rowJsonFunction(datamodel, child, childRow, childTable)}
@@ -346,6 +344,10 @@ function quote(identifier: string): string {
 
 function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
+}
+
+function textArray(items: readonly string[]): string {
+  return `${literal(`{${items.map(arrayItem).join(',')}}`)}::text[]`;
 }
 
 function arrayItem(text: string): string {

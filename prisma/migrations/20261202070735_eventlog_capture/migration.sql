@@ -8,19 +8,29 @@
 CREATE OR REPLACE FUNCTION eventlog_context() RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $fn$
 DECLARE
-  query text := current_query();
+  query text := rtrim(current_query(), E' \t\r\n;');
   comment text;
+  start integer;
   encoded text;
 BEGIN
-  IF query IS NULL OR position('eventlog=' IN query) = 0 THEN
+  -- Plain string operations: a regular expression over the whole statement cost more than
+  -- the rest of the trigger.
+  IF query IS NULL OR right(query, 2) <> '*/' THEN
     RETURN NULL;
   END IF;
-  comment := substring(query FROM '/\*((?:[^*]|\*(?!/))*)\*/\s*;?\s*$');
-  IF comment IS NULL THEN
+  -- The last "/*": found as "*/" in the reversed text before the closing "*/".
+  start := position('*/' IN reverse(left(query, length(query) - 2)));
+  IF start = 0 THEN
     RETURN NULL;
   END IF;
-  encoded := substring(comment FROM '(?:^|,)eventlog=''([A-Za-z0-9_-]+)''');
-  IF encoded IS NULL THEN
+  comment := right(left(query, length(query) - 2), start - 1);
+  start := position('eventlog=''' IN comment);
+  IF start = 0 OR (start > 1 AND substr(comment, start - 1, 1) <> ',') THEN
+    RETURN NULL;
+  END IF;
+  encoded := substr(comment, start + 10);
+  encoded := left(encoded, position('''' IN encoded) - 1);
+  IF encoded = '' OR encoded !~ '^[A-Za-z0-9_-]+$' THEN
     RETURN NULL;
   END IF;
   encoded := translate(encoded, '-_', '+/');
@@ -113,7 +123,14 @@ BEGIN
       WHERE x.value IS DISTINCT FROM y.value
     LOOP
       CONTINUE WHEN entry.key = ANY (excluded);
-      change := eventlog_diff(entry.va, entry.vb, excluded, masked);
+      IF jsonb_typeof(entry.va) NOT IN ('object', 'array') AND jsonb_typeof(entry.vb) NOT IN ('object', 'array') THEN
+        -- Two scalars (most columns): compared here, without a recursive call. A key absent
+        -- on one side and null on the other is no change.
+        CONTINUE WHEN entry.va = entry.vb;
+        change := jsonb_build_array(entry.va, entry.vb);
+      ELSE
+        change := eventlog_diff(entry.va, entry.vb, excluded, masked);
+      END IF;
       CONTINUE WHEN change IS NULL;
       IF eventlog_is_masked(entry.key, masked) THEN
         change := '["[redacted]", "[redacted]"]';
@@ -267,7 +284,8 @@ $fn$;
 -- Writes (or merges) the entries of one statement. "config" is the audited model's
 -- declaration; each item is {id, op, old, new} (row states as JSON, Prisma field names) or,
 -- for folded child rows, {id, op: "update", row, changes}.
-CREATE OR REPLACE FUNCTION eventlog_record(config jsonb, items jsonb) RETURNS void
+CREATE OR REPLACE FUNCTION eventlog_record(config jsonb, excluded text[], masked text[], items jsonb)
+RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
   v_context jsonb := eventlog_context();
@@ -284,8 +302,8 @@ DECLARE
   parts jsonb;
   v_template text;
   rendered jsonb;
-  excluded text[] := ARRAY(SELECT jsonb_array_elements_text(config -> 'excluded'));
-  masked text[] := ARRAY(SELECT jsonb_array_elements_text(config -> 'masked'));
+  calls text;
+  first_write boolean;
   v_model text := config ->> 'model';
   entry_context jsonb;
   has_existing boolean;
@@ -295,6 +313,13 @@ BEGIN
   END IF;
   call_key := coalesce(v_context ->> 'call', 'tx:' || txid_current()::text);
   own := v_context IS NOT NULL AND v_context ->> 'model' = v_model;
+  -- The calls that wrote entries in this transaction (rolled back with it, and with a
+  -- savepoint): a call's first write has no entry to merge into, so it skips the look-up.
+  calls := coalesce(current_setting('eventlog.calls', true), '');
+  first_write := position(',' || call_key || ',' IN calls) = 0;
+  IF first_write THEN
+    calls := set_config('eventlog.calls', calls || ',' || call_key || ',', true);
+  END IF;
 
   FOR item IN SELECT i FROM jsonb_array_elements(items) i LOOP
     op := item ->> 'op';
@@ -309,15 +334,18 @@ BEGIN
       v_changes := eventlog_diff_schema(item -> 'old', item -> 'new', excluded, masked);
     END IF;
 
-    SELECT e.id, e.changes, e.context INTO existing
-    FROM event_log e
-    WHERE e."objectType" = v_model AND e."objectId" = item ->> 'id'
-      AND e."timestamp" >= now() - interval '1 millisecond'
-      AND e.context ->> 'call' = call_key
-    ORDER BY e."timestamp" DESC, e.id DESC
-    LIMIT 1;
-
-    has_existing := FOUND;
+    IF first_write THEN
+      has_existing := false;
+    ELSE
+      SELECT e.id, e.changes, e.context INTO existing
+      FROM event_log e
+      WHERE e."objectType" = v_model AND e."objectId" = item ->> 'id'
+        AND e."timestamp" >= now() - interval '1 millisecond'
+        AND e.context ->> 'call' = call_key
+      ORDER BY e."timestamp" DESC, e.id DESC
+      LIMIT 1;
+      has_existing := FOUND;
+    END IF;
     IF has_existing THEN
       net_op := existing.context ->> 'op';
       net_op := CASE
@@ -418,11 +446,11 @@ CREATE OR REPLACE FUNCTION eventlog_capture_certificate() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+    PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
       SELECT coalesce(jsonb_agg(jsonb_build_object('id', n."id"::text, 'op', 'create', 'new', eventlog_row_certificate(n)) ORDER BY n."id"), '[]')
       FROM eventlog_new n));
   ELSIF TG_OP = 'UPDATE' THEN
-    PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+    PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
       SELECT coalesce(jsonb_agg(jsonb_build_object(
                'id', coalesce(n."id"::text, o."id"::text),
                'op', CASE WHEN o IS NULL THEN 'create' WHEN n IS NULL THEN 'delete' ELSE 'update' END,
@@ -430,7 +458,7 @@ BEGIN
              ORDER BY coalesce(n."id", o."id")), '[]')
       FROM eventlog_old o FULL JOIN eventlog_new n ON o."id"::text = n."id"::text));
   ELSE
-    PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+    PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
       SELECT coalesce(jsonb_agg(jsonb_build_object('id', o."id"::text, 'op', 'delete', 'old', eventlog_row_certificate(o)) ORDER BY o."id"), '[]')
       FROM eventlog_old o));
   END IF;
@@ -479,7 +507,7 @@ BEGIN
         WHERE n."certificateId"::text IS NOT NULL AND (o IS NULL OR n."certificateId"::text IS DISTINCT FROM o."certificateId"::text)
     ) rows;
   END IF;
-  PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+  PERFORM eventlog_record('{"model":"Certificate","idField":"id","tool":"certificate","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
     SELECT coalesce(jsonb_agg(jsonb_build_object(
              'id', folded.parent, 'op', 'update', 'row', eventlog_row_certificate(p),
              'changes', jsonb_build_object(
@@ -491,9 +519,9 @@ BEGIN
              jsonb_object_agg(d.key, d.change -> 1) AS new_items
       FROM (
         SELECT c ->> 'parent' AS parent, c ->> 'key' AS key,
-               CASE WHEN c -> 'old' = 'null' THEN jsonb_build_array(NULL, eventlog_clean(c -> 'new', '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy","certificateId"}', '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'))
-                    WHEN c -> 'new' = 'null' THEN jsonb_build_array(eventlog_clean(c -> 'old', '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy","certificateId"}', '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'), NULL)
-                    ELSE eventlog_diff(c -> 'old', c -> 'new', '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy","certificateId"}', '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}') END AS change
+               CASE WHEN c -> 'old' = 'null' THEN jsonb_build_array(NULL, eventlog_clean(c -> 'new', '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy","certificateId"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[]))
+                    WHEN c -> 'new' = 'null' THEN jsonb_build_array(eventlog_clean(c -> 'old', '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy","certificateId"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[]), NULL)
+                    ELSE eventlog_diff(c -> 'old', c -> 'new', '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy","certificateId"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[]) END AS change
         FROM jsonb_array_elements(changed) c
       ) d
       WHERE d.change IS NOT NULL
@@ -529,11 +557,11 @@ CREATE OR REPLACE FUNCTION eventlog_capture_user() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+    PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
       SELECT coalesce(jsonb_agg(jsonb_build_object('id', n."id"::text, 'op', 'create', 'new', eventlog_row_user(n)) ORDER BY n."id"), '[]')
       FROM eventlog_new n));
   ELSIF TG_OP = 'UPDATE' THEN
-    PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+    PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
       SELECT coalesce(jsonb_agg(jsonb_build_object(
                'id', coalesce(n."id"::text, o."id"::text),
                'op', CASE WHEN o IS NULL THEN 'create' WHEN n IS NULL THEN 'delete' ELSE 'update' END,
@@ -541,7 +569,7 @@ BEGIN
              ORDER BY coalesce(n."id", o."id")), '[]')
       FROM eventlog_old o FULL JOIN eventlog_new n ON o."id"::text = n."id"::text));
   ELSE
-    PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database","excluded":["id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"],"masked":["accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"]}'::jsonb, (
+    PERFORM eventlog_record('{"model":"User","idField":"id","tool":"user","unattributedTool":"database"}'::jsonb, '{"id","uuid","url","created_at","updated_at","created_by","updated_by","createdAt","updatedAt","createdBy","updatedBy"}'::text[], '{"accesstoken","apikey","authorization","clientsecret","password","passwordhash","privatekey","refreshtoken","secret","token"}'::text[], (
       SELECT coalesce(jsonb_agg(jsonb_build_object('id', o."id"::text, 'op', 'delete', 'old', eventlog_row_user(o)) ORDER BY o."id"), '[]')
       FROM eventlog_old o));
   END IF;
