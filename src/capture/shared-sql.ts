@@ -341,7 +341,10 @@ BEGIN
     ELSIF op = 'delete' THEN
       v_changes := jsonb_build_object('old_value', eventlog_clean(item -> 'old', excluded, masked), 'new_value', '{}'::jsonb);
     ELSE
-      v_changes := eventlog_diff_schema(item -> 'old', item -> 'new', excluded, masked);
+      -- eventlog_diff_schema, inlined: a SQL function called from PL/pgSQL costs an executor.
+      merged := eventlog_diff(coalesce(item -> 'old', '{}'), coalesce(item -> 'new', '{}'), excluded, masked);
+      v_changes := CASE WHEN merged IS NULL THEN '{"old_value": {}, "new_value": {}}'::jsonb
+                        ELSE jsonb_build_object('old_value', merged -> 0, 'new_value', merged -> 1) END;
     END IF;
 
     IF first_write THEN
