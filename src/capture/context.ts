@@ -29,9 +29,10 @@ export type ContextTemplatePart = string | { k: string; f: string } | { k: strin
 export interface MutationContext extends EventLogContext {
   model: string;
   action?: string;
-  template: string;
-  parts: ContextTemplatePart[];
-  values: StoredTemplateValues;
+  /** The message; without it the trigger writes its default one. */
+  template?: string;
+  parts?: ContextTemplatePart[];
+  values?: StoredTemplateValues;
 }
 
 /** The JSON the trigger decodes. `call` groups the writes of one call into one entry per object. */
@@ -118,9 +119,11 @@ function toWire(context: EventLogContext | MutationContext): WireContext {
   if ('model' in context) {
     wire.model = context.model;
     if (context.action !== undefined) wire.action = context.action;
-    wire.template = context.template;
-    wire.parts = context.parts;
-    wire.values = context.values;
+    if (context.parts) {
+      wire.template = context.template;
+      wire.parts = context.parts;
+      wire.values = context.values ?? {};
+    }
   }
   return wire;
 }

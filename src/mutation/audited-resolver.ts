@@ -54,9 +54,7 @@ export function auditedResolver(
           path: responsePathAsArray(info.path).join('.'),
           model: mutation.model,
           action: mutation.action,
-          template: plan.template,
-          parts: plan.parts ?? [],
-          values,
+          ...(plan.parts ? { template: plan.template, parts: plan.parts, values } : {}),
         },
         () => resolver(parent, args, context, info),
       );
@@ -66,6 +64,7 @@ export function auditedResolver(
   };
 }
 
+/** `{actor__id}` and `{actor__name}` render "" for an anonymous or nameless actor, never fail. */
 function actorValue(actor: EventLogActor | null) {
-  return actor ? { id: String(actor.id), name: actor.name ?? null } : { id: null, name: null };
+  return { id: actor ? String(actor.id) : '', name: actor?.name ?? '' };
 }

@@ -171,4 +171,63 @@ describe('the eventLog plugin', () => {
       await database.close();
     }
   });
+
+  it('writes the default message without a template, and names a custom action as it is', async () => {
+    const database = await createEmbeddedDatabase();
+    try {
+      const builder = makeBuilder({ actor: () => ({ id: 9, name: 'Ops' }) });
+      builder.mutationType({});
+      for (const [name, action] of [
+        ['rename', undefined],
+        ['setStatus', 'set-status'],
+      ] as const) {
+        builder.mutationField(name, (t) =>
+          t.boolean({
+            args: { id: t.arg.int({ required: true }) },
+            eventLog: { model: 'Certificate', ...(action ? { action } : {}) },
+            resolve: async (_root, args, ctx) => {
+              await ctx.prisma.certificate.update({
+                where: { id: args.id },
+                data: { status: `${name} done` },
+              });
+              return true;
+            },
+          }),
+        );
+      }
+      builder.queryField('ping', (t) => t.string({ resolve: () => 'pong' }));
+      const schema = builder.toSchema();
+      const { id } = await database.prisma.certificate.create({ data: { name: 'Default' } });
+      for (const field of ['rename', 'setStatus']) {
+        const result = await graphql({
+          schema,
+          source: `mutation($id: Int!) { ${field}(id: $id) }`,
+          variableValues: { id },
+          contextValue: { prisma: database.prisma },
+        });
+        expect(result.errors).toBeUndefined();
+      }
+      const entries = await database.prisma.eventLog.findMany({
+        where: { objectType: 'Certificate', objectId: String(id), actorId: '9' },
+        orderBy: { id: 'asc' },
+        select: { action: true, message: true, template: true, actorName: true },
+      });
+      expect(entries).toEqual([
+        {
+          action: 'update',
+          message: `Certificate ${id} was updated.`,
+          template: 'Certificate {object__id} was updated.',
+          actorName: 'Ops',
+        },
+        {
+          action: 'set-status',
+          message: `Certificate ${id}: set-status.`,
+          template: 'Certificate {object__id}: set-status.',
+          actorName: 'Ops',
+        },
+      ]);
+    } finally {
+      await database.close();
+    }
+  });
 });
