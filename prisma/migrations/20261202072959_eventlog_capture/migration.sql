@@ -281,6 +281,19 @@ BEGIN
 END
 $fn$;
 
+-- The default message of an entry: {template, parts}, e.g. "Certificate {object__id} was updated.",
+-- or "Certificate {object__id}: archive." for a custom action.
+CREATE OR REPLACE FUNCTION eventlog_default_message(model text, id_field text, action text)
+RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT jsonb_build_object(
+    'template', model || ' {object__' || id_field || '}' || replace(replace(tail, '{', '{{'), '}', '}}'),
+    'parts', jsonb_build_array(model || ' ', jsonb_build_object('k', 'object__' || id_field, 'f', id_field), tail))
+  FROM (SELECT CASE action
+    WHEN 'create' THEN ' was created.' WHEN 'update' THEN ' was updated.'
+    WHEN 'delete' THEN ' was deleted.' WHEN 'access' THEN ' was accessed.'
+    ELSE ': ' || action || '.' END AS tail) t
+$fn$;
+
 -- Writes (or merges) the entries of one statement. "config" is the audited model's
 -- declaration; each item is {id, op, old, new} (row states as JSON, Prisma field names) or,
 -- for folded child rows, {id, op: "update", row, changes}.
@@ -377,16 +390,9 @@ BEGIN
       parts := v_context -> 'parts';
       v_template := v_context ->> 'template';
     ELSE
-      v_template := CASE v_action
-        WHEN 'create' THEN ' was created.' WHEN 'update' THEN ' was updated.'
-        WHEN 'delete' THEN ' was deleted.' WHEN 'access' THEN ' was accessed.'
-        ELSE ': ' || v_action || '.' END;
-      parts := jsonb_build_array(
-        v_model || ' ',
-        jsonb_build_object('k', 'object__' || (config ->> 'idField'), 'f', config ->> 'idField'),
-        v_template);
-      v_template := v_model || ' {object__' || (config ->> 'idField') || '}'
-        || replace(replace(v_template, '{', '{{'), '}', '}}');
+      rendered := eventlog_default_message(v_model, config ->> 'idField', v_action);
+      parts := rendered -> 'parts';
+      v_template := rendered ->> 'template';
     END IF;
     rendered := eventlog_render(parts, CASE WHEN own THEN v_context -> 'values' ELSE '{}' END,
                                 v_model, item ->> 'id', row_data);
