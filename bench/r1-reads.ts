@@ -4,10 +4,10 @@
 // query runs over HTTP (the example server) and as the same SQL through `pg`.
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
+import { summarize } from './support/census.js';
 import { type ServerChild, type Statement, startServer } from './support/children.js';
 import { runLoad } from './support/load.js';
 import { percentile } from './support/stats.js';
-import { summarize } from './w1-mutations.js';
 
 export interface R1Options {
   levels: number[];

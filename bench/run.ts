@@ -1,16 +1,19 @@
-// `npm run bench`: W1, W2 and R1 (see bench/README.md) on a fresh PostgreSQL database,
-// `pel_bench_<random>` on the server of DATABASE_URL, dropped at the end. The results
-// go to stdout as Markdown, progress to stderr.
+// `npm run bench`: W1, W3, W2 and R1 (see bench/README.md) on two fresh PostgreSQL
+// databases, `pel_bench_<random>` on the server of DATABASE_URL: "logged" with every
+// migration (the capture triggers included), "unlogged" without the capture triggers;
+// dropped at the end. The results go to stdout as Markdown, progress to stderr.
 //   BENCH_QUICK=1       smaller sizes and shorter rounds, to iterate
-//   BENCH_ONLY=w1,r1    run a subset of w1, w2, r1
-//   BENCH_KEEP=1        keep the database
+//   BENCH_ONLY=w1,w3    run a subset of w1, w3, w2, r1
+//   BENCH_KEEP=1        keep the databases
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type R1Options, runR1 } from './r1-reads.js';
-import { machineReport, r1Report, w1Report, w2Report } from './report.js';
-import { addCertificates, createBenchDatabase } from './support/database.js';
+import { machineReport, r1Report, w1Report, w2Report, w3Report } from './report.js';
+import { addCertificates, type BenchDatabase, createBenchDatabase } from './support/database.js';
 import { runW1, type W1Options } from './w1-mutations.js';
+import type { W1Variant } from './w1-schema.js';
 import { runW2, type W2Options } from './w2-service.js';
+import { runW3, type W3Options } from './w3-update-many.js';
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {
@@ -23,18 +26,19 @@ if (!serverUrl) {
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'w1,w2,r1').split(',').map((part) => part.trim().toLowerCase()),
+  (process.env.BENCH_ONLY ?? 'w1,w3,w2,r1').split(',').map((part) => part.trim().toLowerCase()),
 );
 // Many short rounds: other load on the machine then hits every variant alike.
 const w1: W1Options = quick
   ? { phases: [{ concurrency: 8, rounds: 3, roundMs: 1000 }], warmupMs: 1000 }
   : {
       phases: [
-        { concurrency: 8, rounds: 15, roundMs: 2000 },
-        { concurrency: 1, rounds: 10, roundMs: 2000 },
+        { concurrency: 8, rounds: 20, roundMs: 2000 },
+        { concurrency: 1, rounds: 20, roundMs: 2000 },
       ],
       warmupMs: 3000,
     };
+const w3: W3Options = quick ? { rounds: 3, warmup: 1 } : { rounds: 15, warmup: 2 };
 const w2: W2Options = quick ? { rounds: 2, roundMs: 1000 } : { rounds: 5, roundMs: 3000 };
 const r1: R1Options = quick
   ? { levels: [10_000, 100_000], requests: 100, warmup: 50, argumentSets: 20 }
@@ -43,38 +47,69 @@ const r1: R1Options = quick
 const progress = (line: string) => console.error(`  ${line}`);
 const started = performance.now();
 const loadBefore = os.loadavg();
-const bench = await createBenchDatabase(serverUrl);
-progress(`database ${bench.name} created and migrated`);
-// Ctrl-C: the servers end with their IPC channel; the database is dropped.
+const databases: Partial<Record<W1Variant, BenchDatabase>> = {};
+const dropAll = () => Promise.all(Object.values(databases).map((database) => database.drop()));
+// Ctrl-C: the servers end with their IPC channel; the databases are dropped.
 process.once('SIGINT', () => {
   progress('interrupted');
-  bench.drop().finally(() => process.exit(130));
+  dropAll().finally(() => process.exit(130));
 });
 const sections: string[] = [];
 try {
-  sections.push(await machineReport(bench.sql));
-  // 1000 certificates: 4 × 200 for W1, and the objects of R1's entries.
-  const certificateIds = await addCertificates(bench.sql, 1000);
+  databases.logged = await createBenchDatabase(serverUrl, { capture: true });
+  databases.unlogged = await createBenchDatabase(serverUrl, { capture: false });
+  const { logged, unlogged } = databases as Record<W1Variant, BenchDatabase>;
+  progress(`databases ${logged.name} (logged), ${unlogged.name} (unlogged) created and migrated`);
+  sections.push(await machineReport(logged.sql));
+  // 1000 certificates in each: 200 for W1, all for W3, the objects of R1's entries.
+  const ids = {
+    logged: await addCertificates(logged.sql, 1000),
+    unlogged: await addCertificates(unlogged.sql, 1000),
+  };
   if (only.has('w1')) {
-    const report = await runW1(bench.url, bench.sql, certificateIds.slice(0, 800), w1, progress);
+    const target = (variant: W1Variant) => ({
+      url: (databases[variant] as BenchDatabase).url,
+      sql: (databases[variant] as BenchDatabase).sql,
+      ids: ids[variant].slice(0, 200),
+    });
+    const report = await runW1(
+      { logged: target('logged'), unlogged: target('unlogged') },
+      w1,
+      progress,
+    );
     sections.push(w1Report(report, w1));
   }
+  if (only.has('w3')) {
+    const target = (variant: W1Variant) => ({
+      prisma: (databases[variant] as BenchDatabase).database.prisma,
+      sql: (databases[variant] as BenchDatabase).sql,
+      ids: ids[variant],
+    });
+    const report = await runW3(
+      { logged: target('logged'), unlogged: target('unlogged') },
+      w3,
+      progress,
+    );
+    sections.push(w3Report(report));
+  }
   if (only.has('w2')) {
-    const report = await runW2(bench.database.prisma, bench.sql, w2, progress);
+    const report = await runW2(logged.database.prisma, logged.sql, w2, progress);
     sections.push(w2Report(report, w2.roundMs));
   }
   if (only.has('r1')) {
-    const report = await runR1(bench.url, bench.sql, r1, progress);
+    const report = await runR1(logged.url, logged.sql, r1, progress);
     sections.push(r1Report(report));
   }
 } finally {
   if (process.env.BENCH_KEEP === '1') {
-    await bench.sql.end();
-    await bench.database.close();
-    progress(`kept ${bench.name}`);
+    for (const database of Object.values(databases)) {
+      await database.sql.end();
+      await database.database.close();
+      progress(`kept ${database.name}`);
+    }
   } else {
-    await bench.drop();
-    progress(`database ${bench.name} dropped`);
+    await dropAll();
+    progress('databases dropped');
   }
 }
 const minutes = (performance.now() - started) / 60_000;

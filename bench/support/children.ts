@@ -1,11 +1,9 @@
 // The parent's side of bench/server-process.ts.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Statement } from './census.js';
 
-export interface Statement {
-  text: string;
-  values: unknown[];
-}
+export type { Statement };
 
 export type ParentMessage = { type: 'census-start' } | { type: 'census-stop' } | { type: 'stop' };
 export type ChildMessage =
@@ -26,7 +24,14 @@ export interface ServerChild {
 
 export async function startServer(variant: string, databaseUrl: string): Promise<ServerChild> {
   const child = fork(entry, [variant], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${variant}`]
+        : []),
+    ],
     env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,5 +1,6 @@
-// The bench's own database: `pel_bench_<random>` on the server of DATABASE_URL, migrated
-// and seeded like the example, with extra certificates; dropped at the end.
+// The bench's own databases: `pel_bench_<random>` on the server of DATABASE_URL, migrated
+// and seeded like the example, with extra certificates; dropped at the end. The "unlogged"
+// one gets the same migrations and data, then loses the capture triggers.
 import pg from 'pg';
 import { type Database, openDatabase } from '../../example/database.js';
 import { seed } from '../../example/seed.js';
@@ -16,7 +17,10 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  serverUrl: string,
+  { capture }: { capture: boolean },
+): Promise<BenchDatabase> {
   const scratch = await createScratchDatabase(serverUrl, 'pel_bench');
   let database: Database | undefined;
   let sql: pg.Client | undefined;
@@ -31,11 +35,24 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
     await seed(database.prisma);
     sql = new pg.Client({ connectionString: scratch.url });
     await sql.connect();
+    if (!capture) await dropCaptureTriggers(sql);
   } catch (error) {
     await drop();
     throw error;
   }
   return { name: scratch.name, url: scratch.url, database, sql, drop };
+}
+
+/** Drops every trigger that runs a capture function (`eventlog_*`); the functions stay. */
+async function dropCaptureTriggers(sql: pg.Client) {
+  const triggers = `SELECT t.tgname AS name, t.tgrelid::regclass::text AS "table"
+    FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+    WHERE NOT t.tgisinternal AND p.proname LIKE 'eventlog\\_%'`;
+  const { rows } = await sql.query<{ name: string; table: string }>(triggers);
+  for (const { name, table } of rows) await sql.query(`DROP TRIGGER "${name}" ON ${table}`);
+  if (rows.length === 0 || (await sql.query(triggers)).rows.length > 0) {
+    throw new Error(`Dropping the capture triggers failed (${rows.length} found).`);
+  }
 }
 
 /** Adds `count` certificates with three items each; returns their ids in order. */
