@@ -5,11 +5,11 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { capture } from '../example/capture.js';
 import type PrismaTypes from '../example/generated/pothos-types.js';
 import { getDatamodel } from '../example/generated/pothos-types.js';
 import type { PrismaClient } from '../example/generated/prisma/client.js';
-import EventLogPlugin, { objectRef } from '../src/index.js';
+import { eventLogOptions, userValue } from '../example/schema/event-log-options.js';
+import EventLogPlugin from '../src/index.js';
 
 export interface BenchContext {
   prisma: PrismaClient;
@@ -21,11 +21,6 @@ export interface BenchContext {
 export const w1Variants = ['unlogged', 'logged'] as const;
 export type W1Variant = (typeof w1Variants)[number];
 
-/** The example's `userValue`: the acting user as `user`. */
-const userValue = ({ context }: { context: BenchContext }) => ({
-  user: context.currentUser ? objectRef('User', context.currentUser) : { fullName: 'system' },
-});
-
 export function createW1Schema(variant: W1Variant) {
   const builder = new SchemaBuilder<{
     Context: BenchContext;
@@ -36,14 +31,7 @@ export function createW1Schema(variant: W1Variant) {
     defaultFieldNullability: false,
     relay: {},
     prisma: { client: (ctx) => ctx.prisma, dmmf: getDatamodel() },
-    eventLog: {
-      client: (ctx) => ctx.prisma,
-      actor: (ctx) =>
-        ctx.currentUser ? { id: ctx.currentUser.id, name: ctx.currentUser.fullName } : null,
-      authorize: (ctx) => ctx.currentUser !== null,
-      requestId: (ctx) => ctx.requestId,
-      capture,
-    },
+    eventLog: eventLogOptions,
   });
   builder.queryType({});
   builder.mutationType({});

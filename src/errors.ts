@@ -53,6 +53,14 @@ export class EventLogLimitError extends EventLogValidationError {
   }
 }
 
+/** The database or the client is not set up for capture; the message names what and the fix. */
+export class EventLogSetupError extends EventLogError {
+  constructor(message: string) {
+    super(message, 'EVENT_LOG_SETUP');
+    this.name = 'EventLogSetupError';
+  }
+}
+
 export function isEventLogError(value: unknown): value is EventLogError {
   return value instanceof EventLogError;
 }

@@ -2,10 +2,10 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import EventLogPlugin from '../../src/index.js';
-import { capture } from '../capture.js';
 import type { Context } from '../context.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
+import { eventLogOptions } from './event-log-options.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -20,15 +20,7 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
   },
-  eventLog: {
-    client: (ctx) => ctx.prisma,
-    actor: (ctx) =>
-      ctx.currentUser ? { id: ctx.currentUser.id, name: ctx.currentUser.fullName } : null,
-    // Demo policy: any signed-in user may read every entry; anonymous requests may not.
-    authorize: (ctx) => ctx.currentUser !== null,
-    requestId: (ctx) => ctx.requestId,
-    capture,
-  },
+  eventLog: eventLogOptions,
 });
 
 builder.queryType({});

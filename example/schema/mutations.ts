@@ -1,5 +1,3 @@
-import { objectRef } from '../../src/index.js';
-import type { Context } from '../context.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import {
@@ -10,6 +8,7 @@ import {
   requireDatabaseId,
   requireUser,
 } from './errors.js';
+import { userValue } from './event-log-options.js';
 import {
   type CertificateInput,
   CreateCertificateInput,
@@ -21,11 +20,6 @@ import { CertificateRef } from './types.js';
 
 const certificateId = (args: { id: { id: string } }) =>
   requireDatabaseId(args.id.id, 'Certificate');
-
-/** Template values shared by the certificate mutations: the acting user as `user`. */
-const userValue = ({ context }: { context: Context }) => ({
-  user: context.currentUser ? objectRef('User', context.currentUser) : { fullName: 'system' },
-});
 
 builder.mutationFields((t) => ({
   createCertificate: t.prismaField({

@@ -1,7 +1,8 @@
-import { EventLogValidationError } from '../errors.js';
+import { singleIdField } from '../read/model-metadata.js';
 import {
   type EventLogCaptureDeclaration,
   foldFunctionName,
+  captureError as invalid,
   type ResolvedCaptureModel,
   resolveCaptureDeclaration,
   snake,
@@ -318,11 +319,7 @@ function findModel(
 }
 
 function idField(model: CaptureDatamodelModel): Field {
-  const id =
-    model.fields.find((field) => field.isId) ??
-    (model.primaryKey?.fields.length === 1
-      ? model.fields.find((field) => field.name === model.primaryKey?.fields[0])
-      : undefined);
+  const id = singleIdField(model);
   if (!id) {
     throw invalid(`${model.name} has no single id field, which audited models need for objectId.`);
   }
@@ -352,8 +349,4 @@ function textArray(items: readonly string[]): string {
 
 function arrayItem(text: string): string {
   return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
-
-function invalid(message: string) {
-  return new EventLogValidationError(`pothos-eventlog capture: ${message}`, 'capture');
 }

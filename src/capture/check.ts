@@ -1,14 +1,6 @@
-import { EventLogError } from '../errors.js';
+import { EventLogSetupError } from '../errors.js';
 import { CONTEXT_TAG, withEventLogContext } from './context.js';
 import { type EventLogCaptureDeclaration, resolveCaptureDeclaration } from './declaration.js';
-
-/** The database or the client is not set up for capture; the message names what and the fix. */
-export class EventLogSetupError extends EventLogError {
-  constructor(message: string) {
-    super(message, 'EVENT_LOG_SETUP');
-    this.name = 'EventLogSetupError';
-  }
-}
 
 interface RawClient {
   $queryRawUnsafe(query: string, ...values: unknown[]): Promise<unknown>;

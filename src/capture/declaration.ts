@@ -70,10 +70,12 @@ export function resolveCaptureDeclaration(
   const cached = declarations.get(declaration);
   if (cached) return cached;
   if (typeof declaration !== 'object' || declaration === null) {
-    throw invalid('The capture declaration must be an object: { models: { Model: { tool } } }.');
+    throw captureError(
+      'The capture declaration must be an object: { models: { Model: { tool } } }.',
+    );
   }
   if (typeof declaration.models !== 'object' || declaration.models === null) {
-    throw invalid(
+    throw captureError(
       'The capture declaration needs `models`, e.g. { models: { Certificate: { tool: "certificate" } } }.',
     );
   }
@@ -84,10 +86,10 @@ export function resolveCaptureDeclaration(
   for (const [model, options] of Object.entries(declaration.models)) {
     if (!options) continue;
     if (model === 'EventLog') {
-      throw invalid('The EventLog model cannot be audited: its own rows are the audit trail.');
+      throw captureError('The EventLog model cannot be audited: its own rows are the audit trail.');
     }
     const where = `models.${model}`;
-    if (typeof options !== 'object') throw invalid(`${where} must be an object with a tool.`);
+    if (typeof options !== 'object') throw captureError(`${where} must be an object with a tool.`);
     checkName(options.tool, `${where}.tool`);
     const excluded = [
       ...new Set([...DEFAULT_EXCLUDED_KEYS, ...stringList(options.exclude, `${where}.exclude`)]),
@@ -127,18 +129,19 @@ function captureSignature(model: object): string {
 function stringList(value: unknown, where: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
-    throw invalid(`${where} must be an array of non-empty strings.`);
+    throw captureError(`${where} must be an array of non-empty strings.`);
   }
   return [...value];
 }
 
 function checkName(value: unknown, where: string) {
   if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
-    throw invalid(`${where} must be a string of 1 to 100 characters.`);
+    throw captureError(`${where} must be a string of 1 to 100 characters.`);
   }
 }
 
-function invalid(message: string) {
+/** A capture declaration (or the schema it is generated against) that cannot work. */
+export function captureError(message: string): EventLogValidationError {
   return new EventLogValidationError(`pothos-eventlog capture: ${message}`, 'capture');
 }
 

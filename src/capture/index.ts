@@ -1,10 +1,11 @@
+export { EventLogSetupError } from '../errors.js';
 export {
   type CaptureDatamodel,
   type CaptureDatamodelModel,
   captureSql,
   type ModelCaptureSql,
 } from './capture-sql.js';
-export { checkEventLogCapture, EventLogSetupError } from './check.js';
+export { checkEventLogCapture } from './check.js';
 export {
   type ContextTemplatePart,
   currentEventLogContext,

@@ -114,7 +114,10 @@ $fn$;
 -- createDiffSchema's comparison of two values: [old, new] holding only what changed, or
 -- NULL when nothing did. Objects are compared key by key, arrays of objects item by item
 -- (keyed by id, uuid, document_type, else content), anything else as a whole.
-CREATE OR REPLACE FUNCTION eventlog_diff(a jsonb, b jsonb, excluded text[], masked text[])
+DROP FUNCTION IF EXISTS eventlog_diff(jsonb, jsonb, text[], text[]);
+-- "keyed" marks two objects of items keyed by id or content: their keys are never excluded.
+CREATE OR REPLACE FUNCTION eventlog_diff(a jsonb, b jsonb, excluded text[], masked text[],
+                                         keyed boolean DEFAULT false)
 RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 DECLARE
   old_out jsonb := '{}';
@@ -132,7 +135,7 @@ BEGIN
       FROM jsonb_each(a) x FULL JOIN jsonb_each(b) y ON x.key = y.key
       WHERE x.value IS DISTINCT FROM y.value
     LOOP
-      CONTINUE WHEN entry.key = ANY (excluded);
+      CONTINUE WHEN NOT keyed AND entry.key = ANY (excluded);
       IF jsonb_typeof(entry.va) NOT IN ('object', 'array') AND jsonb_typeof(entry.vb) NOT IN ('object', 'array') THEN
         -- Two scalars (most columns): compared here, without a recursive call. A key absent
         -- on one side and null on the other is no change.
@@ -168,27 +171,8 @@ BEGIN
       old_items := eventlog_items_by_content(a, excluded, masked);
       new_items := eventlog_items_by_content(b, excluded, masked);
     END IF;
-    FOR entry IN
-      SELECT coalesce(x.key, y.key) AS key, x.value AS va, y.value AS vb
-      FROM jsonb_each(old_items) x FULL JOIN jsonb_each(new_items) y ON x.key = y.key
-      ORDER BY 1
-    LOOP
-      IF entry.va IS NOT NULL AND entry.vb IS NOT NULL THEN
-        change := eventlog_diff(entry.va, entry.vb, excluded, masked);
-      ELSE
-        change := jsonb_build_array(
-          coalesce(eventlog_clean(entry.va, excluded, masked), 'null'),
-          coalesce(eventlog_clean(entry.vb, excluded, masked), 'null'));
-      END IF;
-      CONTINUE WHEN change IS NULL;
-      IF eventlog_is_masked(entry.key, masked) THEN
-        change := '["[redacted]", "[redacted]"]';
-      END IF;
-      old_out := old_out || jsonb_build_object(entry.key, change -> 0);
-      new_out := new_out || jsonb_build_object(entry.key, change -> 1);
-      changed := true;
-    END LOOP;
-    RETURN CASE WHEN changed THEN jsonb_build_array(old_out, new_out) END;
+    -- Compared as objects keyed by item: an item on one side only is null on the other.
+    RETURN eventlog_diff(old_items, new_items, excluded, masked, true);
   END IF;
 
   IF eventlog_clean(a, excluded, '{}') = eventlog_clean(b, excluded, '{}') THEN

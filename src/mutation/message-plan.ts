@@ -2,6 +2,7 @@ import { PothosSchemaError } from '@pothos/core';
 import type { ContextTemplatePart } from '../capture/context.js';
 import type { ResolvedCaptureModel } from '../capture/declaration.js';
 import { type DataModel, lowerFirst } from '../read/model-metadata.js';
+import { normalizeMaskKey } from '../service/mask.js';
 import { parseTemplate } from '../service/template.js';
 
 /** A mutation's message, compiled once when the schema is built. */
@@ -73,7 +74,7 @@ export function compileMessagePlan(
           `pothos-eventlog: the placeholder {${part.key}} in eventLog.message of ${where} names no field of ${model}${suggest(field, fields)}. It can read the fields of the changed ${model} row: ${fields.join(', ')}.`,
         );
       }
-      if (masked.has(field.toLowerCase().replace(/[_-]/g, ''))) {
+      if (masked.has(normalizeMaskKey(field))) {
         parts.push({ k: part.key });
         if (!givenKeys.includes(part.key)) givenKeys.push(part.key);
         if (!maskedKeys.includes(part.key)) maskedKeys.push(part.key);

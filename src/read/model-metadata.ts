@@ -3,12 +3,8 @@ import type { PothosPrismaDatamodel } from '@pothos/plugin-prisma';
 export interface ModelMetadata {
   /** Name of the client's delegate, e.g. `certificateItem`. */
   delegate: string;
-  /** The table, for the row lock. */
-  table: string;
   idField: string;
   idType: string;
-  /** Relation fields, by name, with the model they point to. */
-  relations: Map<string, string>;
 }
 
 export type DataModel = PothosPrismaDatamodel['datamodel'];
@@ -17,37 +13,27 @@ export function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/**
- * What the plugin needs to know of a model: from plugin-prisma's datamodel, plus the table
- * name from the client's runtime data model (it holds `@@map`, the datamodel does not).
- */
+/** The one field of a model's id (`@id`, or a one-field `@@id`); undefined for a compound id. */
+export function singleIdField<Field extends { name: string; isId?: boolean }>(model: {
+  fields: readonly Field[];
+  primaryKey?: { fields: readonly string[] } | null;
+}): Field | undefined {
+  const fields = model.primaryKey?.fields;
+  return (
+    model.fields.find((field) => field.isId) ??
+    (fields?.length === 1 ? model.fields.find((field) => field.name === fields[0]) : undefined)
+  );
+}
+
+/** What the plugin needs to know of a model, from plugin-prisma's datamodel. */
 export function modelMetadata(
   datamodel: DataModel | undefined,
   model: string,
-  client?: unknown,
 ): ModelMetadata | undefined {
   const definition = datamodel?.models[model];
-  if (!definition) return undefined;
-  const idField =
-    definition.fields.find((field) => field.isId) ??
-    (definition.primaryKey?.fields.length === 1
-      ? definition.fields.find((field) => field.name === definition.primaryKey?.fields[0])
-      : undefined);
+  const idField = definition && singleIdField(definition);
   if (!idField) return undefined;
-  const relations = new Map<string, string>();
-  for (const field of definition.fields) {
-    if (field.kind === 'object') relations.set(field.name, field.type);
-  }
-  const runtime = (
-    client as { _runtimeDataModel?: { models?: Record<string, { dbName?: string | null }> } }
-  )?._runtimeDataModel?.models?.[model];
-  return {
-    delegate: lowerFirst(model),
-    table: runtime?.dbName ?? model,
-    idField: idField.name,
-    idType: idField.type,
-    relations,
-  };
+  return { delegate: lowerFirst(model), idField: idField.name, idType: idField.type };
 }
 
 /** Turns a stored (string) id back into the type of the model's id field. */
