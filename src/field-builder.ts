@@ -24,10 +24,11 @@ fieldBuilderProto.eventLog = function eventLog(
   return this.connection(
     {
       type: refs.eventLog,
-      nullable: false,
+      // Nullable: a denied read answers null with FORBIDDEN and leaves the parent's fields.
+      nullable: true,
       description:
         fieldOptions.description ??
-        'Audit entries about this object, newest first (ties broken by id).',
+        'Audit entries about this object, newest first (ties broken by id); null with a FORBIDDEN error when the reader may not read them.',
       args: { tool: this.arg.string(), action: this.arg.string() },
       resolve: (
         parent: Any,

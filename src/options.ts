@@ -11,6 +11,7 @@ import type { EventLogPluginOptions } from './types.js';
 export interface ResolvedOptions extends Omit<EventLogPluginOptions<SchemaTypes>, 'capture'> {
   queryField: string | false;
   maxPageSize: number;
+  maxNodeIds: number;
   defaultPageSize: number;
   capture: ResolvedCaptureDeclaration | undefined;
   datamodel: DataModel | undefined;
@@ -54,12 +55,19 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       'pothos-eventlog: `eventLog.defaultPageSize` must be an integer from 0 to maxPageSize.',
     );
   }
+  const maxNodeIds = options.maxNodeIds ?? 100;
+  if (!Number.isInteger(maxNodeIds) || maxNodeIds < 1) {
+    throw new PothosSchemaError(
+      'pothos-eventlog: `eventLog.maxNodeIds` must be a positive integer.',
+    );
+  }
   const datamodel = (builder.options as { prisma?: { dmmf?: { datamodel: DataModel } } }).prisma
     ?.dmmf?.datamodel;
   const result: ResolvedOptions = {
     ...options,
     queryField: options.queryField ?? 'eventLogs',
     maxPageSize,
+    maxNodeIds,
     defaultPageSize,
     capture: options.capture ? resolveCapture(options.capture) : undefined,
     datamodel,

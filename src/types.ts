@@ -65,6 +65,11 @@ export interface EventLogPluginOptions<Types extends SchemaTypes> {
   capture?: EventLogCaptureDeclaration;
   /** Largest page a client may ask for. @default 100 */
   maxPageSize?: number;
+  /**
+   * Most EventLog ids one `nodes(ids)` call may ask for; more is refused with BAD_USER_INPUT
+   * before anything is read. @default 100
+   */
+  maxNodeIds?: number;
   /** Page size when neither `first` nor `last` is given. @default 20 */
   defaultPageSize?: number;
 }

@@ -1,13 +1,12 @@
 import { createContextCache, type SchemaTypes } from '@pothos/core';
 import type {} from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import { forbidden } from '../graphql-errors.js';
 import { eventLogOptions } from '../options.js';
 import { fieldChanges } from '../read/field-changes.js';
 import { createLiveValueLoader, type LiveValueKey } from '../read/live-values.js';
-import { MAX_BIGINT } from '../read/pagination.js';
 import { renderStoredTemplate } from '../service/template.js';
-import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
+import type { EventLogRecord } from '../types.js';
+import { eventLogNodeId, eventLogNodeLoader } from './event-log-node.js';
 
 // Pothos' generics cannot be carried through a plugin that works for any schema.
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -52,29 +51,8 @@ export function eventLogRefs(builder: AnyBuilder): EventLogRefs {
   const eventLog = builder.objectRef<EventLogRecord>('EventLog');
   builder.node(eventLog, {
     description: 'One audit entry: who did what to which object, when.',
-    id: { resolve: (entry: EventLogRecord) => entry.id.toString() },
-    loadMany: async (ids: string[], context: SchemaTypes['Context']) => {
-      const valid = ids
-        .filter((id) => /^\d{1,19}$/.test(id))
-        .map((id) => BigInt(id))
-        .filter((id) => id <= MAX_BIGINT);
-      const client = options.client(context) as EventLogPrismaClient;
-      const rows = valid.length
-        ? await client.eventLog.findMany({ where: { id: { in: valid } } })
-        : [];
-      // An id that names no entry is checked too, so that a denied reader cannot tell
-      // which entries exist.
-      const targets = rows.map((row) => ({
-        objectType: row.objectType,
-        objectId: row.objectId,
-        filter: { objectType: row.objectType, objectId: row.objectId },
-      }));
-      if (rows.length < ids.length) targets.push({ filter: {} } as never);
-      for (const target of targets) {
-        if ((await options.authorize(context, target)) !== true) throw forbidden();
-      }
-      return ids.map((id) => rows.find((row) => row.id.toString() === id) ?? null);
-    },
+    id: { resolve: eventLogNodeId },
+    loadMany: eventLogNodeLoader(options),
     fields: (t: AnyRef) => ({
       timestamp: t.field({
         type: 'DateTime',

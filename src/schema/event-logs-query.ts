@@ -18,9 +18,9 @@ export function addEventLogsQuery(builder: PothosSchemaTypes.SchemaBuilder<Any>)
     t.connection(
       {
         type: refs.eventLog,
-        nullable: false,
-        description:
-          'Audit entries, newest first (ties broken by id). `first`/`last` default to 20, at most 100.',
+        // Nullable: a denied read answers null with FORBIDDEN and leaves the other root fields.
+        nullable: true,
+        description: `Audit entries, newest first (ties broken by id). \`first\`/\`last\` default to ${options.defaultPageSize}, at most ${options.maxPageSize}. Null with a FORBIDDEN error when the reader may not read them.`,
         args: {
           tool: t.arg.string(),
           action: t.arg.string(),

@@ -284,9 +284,13 @@ const cases: Case[] = [
     code: 'BAD_USER_INPUT',
   },
   {
-    name: 'node() of an entry id beyond a bigint, anonymous',
+    name: 'node() of an entry that does not exist, anonymous',
     send: () =>
-      send(`{ node(id: "${globalId('EventLog', '9999999999999999999')}") { id } }`, {}, null),
+      send(
+        `{ node(id: "${globalId('EventLog', '["9223372036854775807","Certificate","1"]')}") { id } }`,
+        {},
+        null,
+      ),
     code: 'FORBIDDEN',
   },
   {

@@ -137,7 +137,7 @@ describe('eventLogs query', () => {
     ['since: "2020-01-02T00:00:00Z", until: "2020-01-01T00:00:00Z"', 'later than until'],
   ])('rejects %s with a clear error', async (args, message) => {
     const { body } = await gql(`{ eventLogs(${args}) { totalCount } }`);
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ eventLogs: null });
     expect(body.errors[0].message).toContain(message);
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -170,7 +170,7 @@ describe('eventLogs query', () => {
 
   it('is FORBIDDEN to anonymous requests, with no data', async () => {
     const { body } = await gql('{ eventLogs { totalCount edges { node { message } } } }', {}, null);
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ eventLogs: null });
     expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 

@@ -15,6 +15,6 @@ describe('schema.graphql', () => {
       'type QueryCertificatesConnection ',
     ]);
     expect(schema).toContain('eventLogs(');
-    expect(schema.match(/\): EventLogConnection!$/gm)).toHaveLength(3);
+    expect(schema.match(/\): EventLogConnection$/gm)).toHaveLength(3);
   });
 });

@@ -77,7 +77,7 @@ export async function rawRequest(
 }
 
 /** The Relay global ID of a row, as the example's schema encodes it. */
-export const globalId = (type: string, id: number) =>
+export const globalId = (type: string, id: number | string) =>
   Buffer.from(`${type}:${id}`).toString('base64');
 
 /** The database id inside a global ID. */

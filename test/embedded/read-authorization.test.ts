@@ -1,0 +1,225 @@
+// Reading entries by id (node / nodes) and through t.eventLog(), over HTTP on a schema with a
+// policy of its own: `authorize` is asked before anything is read, an anonymous request sends
+// no SQL, the number of ids is bounded, and a denial hides nothing else.
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import { createYoga } from 'graphql-yoga';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture } from '../../example/capture.js';
+import type { Database } from '../../example/database.js';
+import type PrismaTypes from '../../example/generated/pothos-types.js';
+import { getDatamodel } from '../../example/generated/pothos-types.js';
+import type { PrismaClient } from '../../example/generated/prisma/client.js';
+import { seed } from '../../example/seed.js';
+import EventLogPlugin, { type EventLogAuthorizeTarget } from '../../src/index.js';
+import { createEmbeddedDatabase } from '../support/database.js';
+
+/** user 1 audits everything; user 2 may read the trail of certificates only. */
+type Reader = 'auditor' | 'certificates' | null;
+type Context = { prisma: PrismaClient; reader: Reader };
+
+const maxNodeIds = 10;
+const statements: string[] = [];
+const authorized: EventLogAuthorizeTarget[] = [];
+
+function buildSchema() {
+  const builder = new SchemaBuilder<{ Context: Context; PrismaTypes: PrismaTypes }>({
+    plugins: [EventLogPlugin, RelayPlugin, PrismaPlugin],
+    prisma: { client: (ctx) => ctx.prisma, dmmf: getDatamodel() },
+    eventLog: {
+      client: (ctx) => ctx.prisma,
+      actor: () => null,
+      authorize: (ctx, target) => {
+        authorized.push(target);
+        if (ctx.reader === 'auditor') return true;
+        return ctx.reader === 'certificates' && target.objectType === 'Certificate';
+      },
+      capture,
+      maxNodeIds,
+    },
+  });
+  builder.prismaNode('User', {
+    id: { field: 'id' },
+    fields: (t) => ({ fullName: t.exposeString('fullName'), eventLog: t.eventLog() }),
+  });
+  builder.prismaNode('Certificate', {
+    id: { field: 'id' },
+    fields: (t) => ({ name: t.exposeString('name'), eventLog: t.eventLog() }),
+  });
+  builder.queryType({
+    fields: (t) => ({
+      users: t.prismaField({
+        type: ['User'],
+        resolve: (query, _root, _args, ctx) =>
+          ctx.prisma.user.findMany({ ...query, orderBy: { id: 'asc' } }),
+      }),
+    }),
+  });
+  return builder.toSchema();
+}
+
+let database: Database;
+let yoga: ReturnType<typeof createYoga<object, Context>>;
+/** Global ids of the seed's entries, by object type. */
+let ids: { certificate: string[]; user: string[] };
+
+async function send(query: string, variables: Record<string, unknown>, reader: Reader) {
+  const response = await yoga.fetch('http://yoga/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-reader': reader ?? '' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const NODES = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on EventLog { objectType } } }';
+
+beforeAll(async () => {
+  database = await createEmbeddedDatabase();
+  await seed(database.prisma);
+  const counted = database.prisma.$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        statements.push(`${model}.${operation}`);
+        return query(args);
+      },
+    },
+  }) as unknown as PrismaClient;
+  yoga = createYoga<object, Context>({
+    schema: buildSchema(),
+    logging: false,
+    maskedErrors: false,
+    context: ({ request }) => ({
+      prisma: counted,
+      reader: (request.headers.get('x-reader') || null) as Reader,
+    }),
+  });
+  const listing = await send(
+    '{ eventLogs(first: 100) { edges { node { id objectType } } } }',
+    {},
+    'auditor',
+  );
+  const nodes: { id: string; objectType: string }[] = listing.body.data.eventLogs.edges.map(
+    (edge: { node: unknown }) => edge.node,
+  );
+  ids = {
+    certificate: nodes.filter((n) => n.objectType === 'Certificate').map((n) => n.id),
+    user: nodes.filter((n) => n.objectType === 'User').map((n) => n.id),
+  };
+  expect(ids.certificate.length).toBeGreaterThanOrEqual(2);
+  expect(ids.user.length).toBeGreaterThanOrEqual(1);
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+function reset() {
+  statements.splice(0);
+  authorized.splice(0);
+}
+
+describe('node(id) and nodes(ids) of entries', () => {
+  it('answers an anonymous request FORBIDDEN for every id, having sent no SQL', async () => {
+    reset();
+    const { body } = await send(NODES, { ids: [...ids.certificate, ...ids.user] }, null);
+    expect(body.data.nodes.every((node: unknown) => node === null)).toBe(true);
+    expect(
+      body.errors.map((error: { extensions: { code: string } }) => error.extensions.code),
+    ).toEqual(Array(ids.certificate.length + ids.user.length).fill('FORBIDDEN'));
+    expect(statements).toEqual([]);
+    // Each object is asked about once, by name, whatever the number of its entries.
+    expect(authorized.every((target) => target.objectType && target.objectId)).toBe(true);
+    expect(new Set(authorized.map((t) => `${t.objectType}:${t.objectId}`)).size).toBe(
+      authorized.length,
+    );
+  });
+
+  it('answers the same for an entry that does not exist as for one that does', async () => {
+    reset();
+    const real = JSON.parse(
+      Buffer.from(ids.certificate[0] as string, 'base64')
+        .toString()
+        .slice('EventLog:'.length),
+    ) as [string, string, string];
+    const missing = Buffer.from(
+      `EventLog:${JSON.stringify(['9223372036854775807', real[1], real[2]])}`,
+    ).toString('base64');
+    const one = await send(NODES, { ids: [ids.certificate[0]] }, null);
+    const other = await send(NODES, { ids: [missing] }, null);
+    expect(other.body).toEqual(one.body);
+    expect(statements).toEqual([]);
+  });
+
+  it('gives each id its own answer: the entry, FORBIDDEN for a denied object, null for no entry', async () => {
+    reset();
+    const forged = Buffer.from(
+      // A real entry id claimed for an object the reader may read: it finds nothing.
+      `EventLog:${JSON.stringify([
+        JSON.parse(
+          Buffer.from(ids.user[0] as string, 'base64')
+            .toString()
+            .slice(9),
+        )[0],
+        'Certificate',
+        '1',
+      ])}`,
+    ).toString('base64');
+    const malformed = Buffer.from('EventLog:12').toString('base64');
+    const { body } = await send(
+      NODES,
+      { ids: [ids.certificate[0], ids.user[0], forged, malformed, ids.certificate[1]] },
+      'certificates',
+    );
+    expect(body.data.nodes).toEqual([
+      { id: ids.certificate[0], objectType: 'Certificate' },
+      null,
+      null,
+      null,
+      { id: ids.certificate[1], objectType: 'Certificate' },
+    ]);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]).toMatchObject({ path: ['nodes', 1], extensions: { code: 'FORBIDDEN' } });
+    // One read for all the allowed ids.
+    expect(statements).toEqual(['EventLog.findMany']);
+  });
+
+  it(`refuses more than ${maxNodeIds} entry ids in one call before reading or authorizing`, async () => {
+    reset();
+    const many = Array.from({ length: maxNodeIds + 1 }, (_, index) =>
+      Buffer.from(`EventLog:${JSON.stringify([String(index + 1), 'Certificate', '1'])}`).toString(
+        'base64',
+      ),
+    );
+    const { body } = await send(NODES, { ids: many }, 'auditor');
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].message).toContain(`at most ${maxNodeIds}`);
+    expect(statements).toEqual([]);
+    expect(authorized).toEqual([]);
+    // The bound itself is served.
+    const allowed = await send(NODES, { ids: many.slice(0, maxNodeIds) }, 'auditor');
+    expect(allowed.body.errors).toBeUndefined();
+    expect(allowed.body.data.nodes).toHaveLength(maxNodeIds);
+  });
+});
+
+describe('a denied t.eventLog()', () => {
+  it('answers null with FORBIDDEN for that field and keeps its parent and siblings', async () => {
+    const { status, body } = await send(
+      '{ users { fullName eventLog { totalCount } } eventLogs(objectType: "Certificate") { totalCount } }',
+      {},
+      'certificates',
+    );
+    expect(status).toBe(200);
+    expect(body.data.users.length).toBeGreaterThan(0);
+    for (const user of body.data.users) {
+      expect(typeof user.fullName).toBe('string');
+      expect(user.eventLog).toBeNull();
+    }
+    expect(body.data.eventLogs).toBeNull();
+    expect(
+      new Set(body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)),
+    ).toEqual(new Set(['FORBIDDEN']));
+  });
+});
