@@ -1,10 +1,9 @@
-import { createContextCache, type SchemaTypes } from '@pothos/core';
+import type { SchemaTypes } from '@pothos/core';
 import type {} from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { eventLogOptions } from '../options.js';
 import { fieldChanges } from '../read/field-changes.js';
-import { createLiveValueLoader, type LiveValueKey } from '../read/live-values.js';
-import { renderStoredTemplate } from '../service/template.js';
+import { createLiveMessage } from '../read/live-message.js';
 import type { EventLogRecord } from '../types.js';
 import { eventLogNodeId, eventLogNodeLoader } from './event-log-node.js';
 
@@ -29,9 +28,7 @@ export function eventLogRefs(builder: AnyBuilder): EventLogRefs {
   addScalarOnce(builder, 'DateTime', DateTimeResolver);
   addScalarOnce(builder, 'JSON', JSONResolver);
 
-  const liveValues = createContextCache((context: SchemaTypes['Context']) =>
-    createLiveValueLoader(options.client(context), options.datamodel),
-  );
+  const liveMessage = createLiveMessage(options);
 
   const fieldChangeRef = builder.objectRef<{ path: string; old: unknown; new: unknown }>(
     'FieldChange',
@@ -72,25 +69,9 @@ export function eventLogRefs(builder: AnyBuilder): EventLogRefs {
       message: t.string({
         nullable: false,
         description:
-          'The message rendered from the current rows; the snapshot taken when the event was written stands in for a row that is gone.',
-        resolve: async (entry: EventLogRecord, _args: unknown, context: SchemaTypes['Context']) => {
-          const refs = liveKeys(entry.values);
-          if (refs.length === 0) return entry.message;
-          const values = await liveValues(context).loadMany(refs.map(([, key]) => key));
-          const live = new Map(
-            refs.map(([placeholder], index) => [
-              placeholder,
-              values[index] instanceof Error ? undefined : values[index],
-            ]),
-          );
-          try {
-            return renderStoredTemplate(entry.template, entry.values as never, (key: string) =>
-              live.get(key),
-            );
-          } catch {
-            return entry.message;
-          }
-        },
+          'The message rendered from the current rows the reader may read (`authorize` on the row’s object); the snapshot taken when the event was written stands in for any other row or one that is gone. Masked fields are `[redacted]`.',
+        resolve: (entry: EventLogRecord, _args: unknown, context: SchemaTypes['Context']) =>
+          liveMessage(entry, context),
       }),
       messageAtEvent: t.string({
         nullable: false,
@@ -146,17 +127,4 @@ export function eventLogRefs(builder: AnyBuilder): EventLogRefs {
 
 function addScalarOnce(builder: AnyBuilder, name: string, scalar: AnyRef) {
   if (!builder.configStore.hasImplementation(name)) builder.addScalarType(name, scalar, {});
-}
-
-/** The placeholders of stored `values` that refer to rows. */
-function liveKeys(values: unknown): [string, LiveValueKey][] {
-  if (typeof values !== 'object' || values === null) return [];
-  const keys: [string, LiveValueKey][] = [];
-  for (const [placeholder, stored] of Object.entries(values)) {
-    const { model, id, path } = (stored ?? {}) as Partial<LiveValueKey>;
-    if (typeof model === 'string' && typeof id === 'string' && Array.isArray(path)) {
-      keys.push([placeholder, { model, id, path }]);
-    }
-  }
-  return keys;
 }

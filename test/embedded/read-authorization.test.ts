@@ -6,13 +6,17 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture } from '../../example/capture.js';
 import type { Database } from '../../example/database.js';
 import type PrismaTypes from '../../example/generated/pothos-types.js';
 import { getDatamodel } from '../../example/generated/pothos-types.js';
 import type { PrismaClient } from '../../example/generated/prisma/client.js';
 import { seed } from '../../example/seed.js';
-import EventLogPlugin, { type EventLogAuthorizeTarget } from '../../src/index.js';
+import EventLogPlugin, {
+  defineEventLogCapture,
+  type EventLogAuthorizeTarget,
+  EventLogService,
+  objectRef,
+} from '../../src/index.js';
 import { createEmbeddedDatabase } from '../support/database.js';
 
 /** user 1 audits everything; user 2 may read the trail of certificates only. */
@@ -20,6 +24,14 @@ type Reader = 'auditor' | 'certificates' | null;
 type Context = { prisma: PrismaClient; reader: Reader };
 
 const maxNodeIds = 10;
+// The read side masks User.email, which the entries written below stored with a row reference
+// (as entries written before the mask was declared would have).
+const capture = defineEventLogCapture({
+  models: {
+    Certificate: { tool: 'certificate', fold: ['items'] },
+    User: { tool: 'user', mask: ['email'] },
+  },
+});
 const statements: string[] = [];
 const authorized: EventLogAuthorizeTarget[] = [];
 
@@ -221,5 +233,62 @@ describe('a denied t.eventLog()', () => {
     expect(
       new Set(body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)),
     ).toEqual(new Set(['FORBIDDEN']));
+  });
+});
+
+describe('the live message', () => {
+  it('reads current rows only where the reader may read their trail, and never a masked field', async () => {
+    const prisma = database.prisma;
+    const user = await prisma.user.findFirstOrThrow({ orderBy: { id: 'asc' } });
+    const certificate = await prisma.certificate.findFirstOrThrow({ orderBy: { id: 'asc' } });
+    await new EventLogService({ client: prisma }).log({
+      templateMessage: 'Certificate {cert__name} checked by {user__fullName} <{user__email}>.',
+      values: { cert: objectRef('Certificate', certificate), user: objectRef('User', user) },
+      object: objectRef('Certificate', certificate),
+      actor: null,
+      tool: 'inspection',
+      action: 'access',
+    });
+    await prisma.user.update({ where: { id: user.id }, data: { fullName: 'Renamed Person' } });
+    await prisma.certificate.update({
+      where: { id: certificate.id },
+      data: { name: 'Renamed Certificate' },
+    });
+    const read = async (reader: Reader) => {
+      const { body } = await send(
+        '{ eventLogs(tool: "inspection") { edges { node { message messageAtEvent } } } }',
+        {},
+        reader,
+      );
+      return body;
+    };
+    const auditor = await read('auditor');
+    expect(auditor.errors).toBeUndefined();
+    expect(auditor.data.eventLogs.edges[0].node).toEqual({
+      // Both rows are read live, the masked email is not.
+      message: 'Certificate Renamed Certificate checked by Renamed Person <[redacted]>.',
+      // Written before User.email was masked: the stored snapshot is what it is.
+      messageAtEvent: `Certificate ${certificate.name} checked by ${user.fullName} <${user.email}>.`,
+    });
+
+    // A reader of certificate trails only: the certificate live, the user from the snapshot.
+    authorized.splice(0);
+    const entry = await prisma.eventLog.findFirstOrThrow({ where: { tool: 'inspection' } });
+    const limited = await send(
+      'query ($id: ID!) { node(id: $id) { ... on EventLog { message } } }',
+      {
+        id: Buffer.from(
+          `EventLog:${JSON.stringify([String(entry.id), 'Certificate', String(certificate.id)])}`,
+        ).toString('base64'),
+      },
+      'certificates',
+    );
+    expect(limited.body.errors).toBeUndefined();
+    expect(limited.body.data.node.message).toBe(
+      `Certificate Renamed Certificate checked by ${user.fullName} <[redacted]>.`,
+    );
+    expect(authorized).toContainEqual(
+      expect.objectContaining({ objectType: 'User', objectId: String(user.id) }),
+    );
   });
 });

@@ -1,0 +1,88 @@
+import { createContextCache, type SchemaTypes } from '@pothos/core';
+import DataLoader from 'dataloader';
+import type { ResolvedOptions } from '../options.js';
+import {
+  createKeyMatcher,
+  DEFAULT_MASKED_KEYS,
+  type KeyMatcher,
+  REDACTED,
+} from '../service/mask.js';
+import { renderStoredTemplate } from '../service/template.js';
+import type { EventLogRecord } from '../types.js';
+import { createLiveValueLoader, type LiveValueKey } from './live-values.js';
+
+/**
+ * Renders an entry's message from the current rows, under the read path's rules:
+ * - a placeholder is read live only from a row whose trail the reader may read
+ *   (`authorize(ctx, { objectType, objectId })`, asked once per row and request);
+ * - a placeholder naming a field that is masked now is `[redacted]`, never read, whatever
+ *   its snapshot says;
+ * - otherwise, or when the row is gone, the snapshot taken at write time stands.
+ */
+export function createLiveMessage(options: ResolvedOptions) {
+  const liveValues = createContextCache((context: SchemaTypes['Context']) =>
+    createLiveValueLoader(options.client(context), options.datamodel),
+  );
+  const mayRead = createContextCache(
+    (context: SchemaTypes['Context']) =>
+      new DataLoader<string, boolean>((keys) =>
+        Promise.all(
+          keys.map(async (key) => {
+            const [objectType, objectId] = JSON.parse(key) as [string, string];
+            const decision = await options.authorize(context, {
+              objectType,
+              objectId,
+              filter: { objectType, objectId },
+            });
+            return decision === true;
+          }),
+        ),
+      ),
+  );
+  const defaultMasks = createKeyMatcher(DEFAULT_MASKED_KEYS);
+  const masksByModel = new Map<string, KeyMatcher>();
+  for (const [model, captured] of options.capture?.models ?? []) {
+    masksByModel.set(model, createKeyMatcher(captured.masked));
+  }
+  const isMasked = (key: LiveValueKey) => {
+    const matches = masksByModel.get(key.model) ?? defaultMasks;
+    return key.path.some((segment) => matches(segment));
+  };
+
+  return async (entry: EventLogRecord, context: SchemaTypes['Context']): Promise<string> => {
+    const refs = liveKeys(entry.values);
+    if (refs.length === 0) return entry.message;
+    const current = new Map<string, unknown>();
+    const readable: [string, LiveValueKey][] = [];
+    const decisions = await mayRead(context).loadMany(
+      refs.map(([, key]) => JSON.stringify([key.model, key.id])),
+    );
+    refs.forEach(([placeholder, key], index) => {
+      if (isMasked(key)) current.set(placeholder, REDACTED);
+      else if (decisions[index] === true) readable.push([placeholder, key]);
+    });
+    const values = await liveValues(context).loadMany(readable.map(([, key]) => key));
+    readable.forEach(([placeholder], index) => {
+      const value = values[index];
+      if (!(value instanceof Error)) current.set(placeholder, value);
+    });
+    try {
+      return renderStoredTemplate(entry.template, entry.values, (key) => current.get(key));
+    } catch {
+      return entry.message;
+    }
+  };
+}
+
+/** The placeholders of stored `values` that refer to rows. */
+function liveKeys(values: unknown): [string, LiveValueKey][] {
+  if (typeof values !== 'object' || values === null) return [];
+  const keys: [string, LiveValueKey][] = [];
+  for (const [placeholder, stored] of Object.entries(values)) {
+    const { model, id, path } = (stored ?? {}) as Partial<LiveValueKey>;
+    if (typeof model === 'string' && typeof id === 'string' && Array.isArray(path)) {
+      keys.push([placeholder, { model, id, path }]);
+    }
+  }
+  return keys;
+}
