@@ -12,6 +12,7 @@ export interface ResolvedOptions extends Omit<EventLogPluginOptions<SchemaTypes>
   queryField: string | false;
   maxPageSize: number;
   maxNodeIds: number;
+  maxEntriesPerRequest: number;
   defaultPageSize: number;
   capture: ResolvedCaptureDeclaration | undefined;
   datamodel: DataModel | undefined;
@@ -61,6 +62,12 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       'pothos-eventlog: `eventLog.maxNodeIds` must be a positive integer.',
     );
   }
+  const maxEntriesPerRequest = options.maxEntriesPerRequest ?? 2000;
+  if (!Number.isInteger(maxEntriesPerRequest) || maxEntriesPerRequest < maxPageSize) {
+    throw new PothosSchemaError(
+      `pothos-eventlog: \`eventLog.maxEntriesPerRequest\` must be an integer of at least maxPageSize (${maxPageSize}).`,
+    );
+  }
   const datamodel = (builder.options as { prisma?: { dmmf?: { datamodel: DataModel } } }).prisma
     ?.dmmf?.datamodel;
   const result: ResolvedOptions = {
@@ -68,6 +75,7 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
     queryField: options.queryField ?? 'eventLogs',
     maxPageSize,
     maxNodeIds,
+    maxEntriesPerRequest,
     defaultPageSize,
     capture: options.capture ? resolveCapture(options.capture) : undefined,
     datamodel,

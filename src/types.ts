@@ -38,7 +38,13 @@ export interface EventLogPrismaClient {
   eventLog: {
     findMany(args: object): Promise<EventLogRecord[]>;
     count(args: object): Promise<number>;
+    groupBy(args: {
+      by: ['objectId'];
+      where: object;
+      _count: { _all: true };
+    }): Promise<{ objectId: string | null; _count: { _all: number } }[]>;
   };
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 export interface EventLogPluginOptions<Types extends SchemaTypes> {
@@ -70,6 +76,12 @@ export interface EventLogPluginOptions<Types extends SchemaTypes> {
    * before anything is read. @default 100
    */
   maxNodeIds?: number;
+  /**
+   * Most entries one request may ask for, summed over its pages (`eventLogs` and every
+   * `eventLog` field, at their page size). A page past it answers null with
+   * TOO_MANY_EVENT_LOGS before it is read. @default 2000
+   */
+  maxEntriesPerRequest?: number;
   /** Page size when neither `first` nor `last` is given. @default 20 */
   defaultPageSize?: number;
 }

@@ -29,10 +29,21 @@ export function findEventLogs(
   where: Record<string, unknown>,
   page: PageRequest,
 ): EventLogConnectionResult {
+  return lazyConnection(
+    () => readPage(client, where, page),
+    () => client.eventLog.count({ where }),
+  );
+}
+
+/** A connection whose page and count are each read when first selected, and once. */
+export function lazyConnection(
+  readPageOnce: () => Promise<EventLogPage>,
+  countOnce: () => Promise<number>,
+): EventLogConnectionResult {
   let rows: Promise<EventLogPage> | undefined;
   let count: Promise<number> | undefined;
   const loadPage = () => {
-    rows ??= readPage(client, where, page);
+    rows ??= readPageOnce();
     return rows;
   };
   return {
@@ -43,7 +54,7 @@ export function findEventLogs(
       return loadPage().then((result) => result.pageInfo);
     },
     totalCount: () => {
-      count ??= client.eventLog.count({ where });
+      count ??= countOnce();
       return count;
     },
   };
@@ -58,15 +69,20 @@ async function readPage(
     ...(page.after ? [cursorWhere(page.after, 'lt')] : []),
     ...(page.before ? [cursorWhere(page.before, 'gt')] : []),
   ];
-  const forward = page.direction === 'forward';
   const rows =
     page.size === 0
       ? []
       : await client.eventLog.findMany({
           where: bounds.length ? { AND: [where, ...bounds] } : where,
-          orderBy: forward ? newestFirst : oldestFirst,
+          orderBy: page.direction === 'forward' ? newestFirst : oldestFirst,
           take: page.size + 1,
         });
+  return toPage(rows, page);
+}
+
+/** A page from rows read in the page's order, one more than its size when there are more. */
+export function toPage(rows: EventLogRecord[], page: PageRequest): EventLogPage {
+  const forward = page.direction === 'forward';
   const hasMore = rows.length > page.size;
   const pageRows = rows.slice(0, page.size);
   if (!forward) pageRows.reverse();

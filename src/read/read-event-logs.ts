@@ -3,8 +3,15 @@ import { forbidden } from '../graphql-errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { EventLogFilter, EventLogPrismaClient } from '../types.js';
 import { filterToWhere } from './filter.js';
-import { type EventLogConnectionResult, findEventLogs } from './find-event-logs.js';
+import {
+  type EventLogConnectionResult,
+  findEventLogs,
+  lazyConnection,
+  toPage,
+} from './find-event-logs.js';
+import { objectPageLoaders } from './object-pages.js';
 import { type PageArgs, parsePageArgs } from './pagination.js';
+import { reserveEntries } from './request-budget.js';
 
 export interface ReadRequest {
   filter: EventLogFilter;
@@ -30,5 +37,32 @@ export async function readEventLogs(
     filter,
   });
   if (allowed !== true) throw forbidden();
+  reserveEntries(options, context, page.size);
+  const object = request.object;
+  if (object && object.objectId !== null) {
+    // t.eventLog() under a list of parents: one query for all their pages, one for counts.
+    const loaders = loadersFor(options)(context);
+    const key = {
+      objectType: object.objectType,
+      objectId: object.objectId,
+      tool: request.filter.tool ?? null,
+      action: request.filter.action ?? null,
+    };
+    return lazyConnection(
+      async () => toPage(await loaders.page.load({ ...key, page }), page),
+      () => loaders.count.load(key),
+    );
+  }
   return findEventLogs(options.client(context) as EventLogPrismaClient, where, page);
+}
+
+const loadersByOptions = new WeakMap<ResolvedOptions, ReturnType<typeof objectPageLoaders>>();
+
+function loadersFor(options: ResolvedOptions) {
+  let loaders = loadersByOptions.get(options);
+  if (!loaders) {
+    loaders = objectPageLoaders(options);
+    loadersByOptions.set(options, loaders);
+  }
+  return loaders;
 }

@@ -24,6 +24,7 @@ type Reader = 'auditor' | 'certificates' | null;
 type Context = { prisma: PrismaClient; reader: Reader };
 
 const maxNodeIds = 10;
+const maxEntriesPerRequest = 120;
 // The read side masks User.email, which the entries written below stored with a row reference
 // (as entries written before the mask was declared would have).
 const capture = defineEventLogCapture({
@@ -49,6 +50,7 @@ function buildSchema() {
       },
       capture,
       maxNodeIds,
+      maxEntriesPerRequest,
     },
   });
   builder.prismaNode('User', {
@@ -93,7 +95,7 @@ beforeAll(async () => {
   const counted = database.prisma.$extends({
     query: {
       async $allOperations({ model, operation, args, query }) {
-        statements.push(`${model}.${operation}`);
+        statements.push(model ? `${model}.${operation}` : operation);
         return query(args);
       },
     },
@@ -290,5 +292,83 @@ describe('the live message', () => {
     expect(authorized).toContainEqual(
       expect.objectContaining({ objectType: 'User', objectId: String(user.id) }),
     );
+  });
+});
+
+describe('t.eventLog() under a list of parents', () => {
+  const USERS = `query ($first: Int, $after: String) { users { id fullName eventLog(first: $first, after: $after) {
+    totalCount edges { cursor node { objectId timestamp } } pageInfo { hasNextPage endCursor } } } }`;
+
+  it('reads every parent’s page and count in one statement each, whatever the number of parents', async () => {
+    const census = async () => {
+      reset();
+      const { body } = await send(USERS, { first: 2 }, 'auditor');
+      expect(body.errors).toBeUndefined();
+      return { users: body.data.users, statements: [...statements].sort() };
+    };
+    const before = await census();
+    await database.prisma.user.createMany({
+      data: Array.from({ length: 30 }, (_, index) => ({
+        fullName: `Batch User ${index}`,
+        email: `batch${index}@example.com`,
+      })),
+    });
+    // Two more entries for one user, so that its page is full and has a next page.
+    const [first] = await database.prisma.user.findMany({ orderBy: { id: 'asc' }, take: 1 });
+    for (const name of ['Twice Renamed', 'Thrice Renamed']) {
+      await database.prisma.user.update({ where: { id: first?.id }, data: { fullName: name } });
+    }
+    const after = await census();
+    expect(after.users.length).toBe(before.users.length + 30);
+    expect(after.statements).toEqual(before.statements);
+    expect(after.statements).toEqual(['$queryRawUnsafe', 'EventLog.groupBy', 'User.findMany']);
+
+    // Each parent got its own entries, newest first, with its own count.
+    for (const user of after.users) {
+      const rawId = Buffer.from(user.id, 'base64').toString().split(':')[1];
+      const expected = await database.prisma.eventLog.findMany({
+        where: { objectType: 'User', objectId: rawId },
+        orderBy: [{ timestamp: 'desc' }, { id: 'desc' }],
+      });
+      expect(user.eventLog.totalCount).toBe(expected.length);
+      expect(
+        user.eventLog.edges.map((edge: { node: { timestamp: string } }) => edge.node.timestamp),
+      ).toEqual(expected.slice(0, 2).map((row) => row.timestamp.toISOString()));
+      expect(user.eventLog.pageInfo.hasNextPage).toBe(expected.length > 2);
+    }
+    // The next page of the user with three entries, through the same batched read.
+    const busy = after.users.find(
+      (user: { eventLog: { pageInfo: { hasNextPage: boolean } } }) =>
+        user.eventLog.pageInfo.hasNextPage,
+    );
+    const next = await send(
+      USERS,
+      { first: 2, after: busy.eventLog.pageInfo.endCursor },
+      'auditor',
+    );
+    const again = next.body.data.users.find((user: { id: string }) => user.id === busy.id);
+    expect(again.eventLog.edges).toHaveLength(busy.eventLog.totalCount - 2);
+  });
+
+  it(`refuses pages past ${maxEntriesPerRequest} entries in one request before reading them`, async () => {
+    reset();
+    const { status, body } = await send(USERS, { first: 5 }, 'auditor');
+    expect(status).toBe(200);
+    const served = body.data.users.filter((user: { eventLog: unknown }) => user.eventLog !== null);
+    const refused = body.data.users.filter((user: { eventLog: unknown }) => user.eventLog === null);
+    expect(served).toHaveLength(maxEntriesPerRequest / 5);
+    expect(refused.length).toBe(body.data.users.length - served.length);
+    expect(refused.every((user: { fullName: string }) => typeof user.fullName === 'string')).toBe(
+      true,
+    );
+    expect(body.errors).toHaveLength(refused.length);
+    expect(body.errors[0].extensions.code).toBe('TOO_MANY_EVENT_LOGS');
+    expect(body.errors[0].message).toContain(`more than ${maxEntriesPerRequest} event log entries`);
+    // The refused pages were never read: still one statement each for pages and counts.
+    expect([...statements].sort()).toEqual([
+      '$queryRawUnsafe',
+      'EventLog.groupBy',
+      'User.findMany',
+    ]);
   });
 });

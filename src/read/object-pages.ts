@@ -1,0 +1,145 @@
+import { createContextCache, type SchemaTypes } from '@pothos/core';
+import DataLoader from 'dataloader';
+import type { ResolvedOptions } from '../options.js';
+import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
+import type { PageRequest } from './pagination.js';
+
+/** One object's page, as `t.eventLog()` asks for it. */
+export interface ObjectPageKey {
+  objectType: string;
+  objectId: string;
+  tool: string | null;
+  action: string | null;
+  page: PageRequest;
+}
+
+export type ObjectCountKey = Omit<ObjectPageKey, 'page'>;
+
+export interface ObjectPageLoaders {
+  /** The page's rows in read order, one more than the page size when there are more. */
+  page: DataLoader<ObjectPageKey, EventLogRecord[], string>;
+  count: DataLoader<ObjectCountKey, number, string>;
+}
+
+/**
+ * Pages and counts of `t.eventLog()` under a list of parents, batched: the parents that ask
+ * with the same arguments share one query for their pages (a LATERAL join on the object
+ * index, each parent's page limited on its own) and one for their counts, whatever their
+ * number.
+ */
+export function objectPageLoaders(options: ResolvedOptions) {
+  return createContextCache((context: SchemaTypes['Context']): ObjectPageLoaders => {
+    const client = () => options.client(context) as EventLogPrismaClient;
+    return {
+      page: new DataLoader(
+        async (keys) => {
+          const groups = groupBy(keys, ({ objectId: _, ...rest }) => serialize(rest));
+          const results = new Map<string, EventLogRecord[]>();
+          await Promise.all(
+            [...groups.values()].map(async (group) => {
+              const rows = await readPages(client(), group);
+              const byObject = new Map<string, EventLogRecord[]>();
+              for (const row of rows) {
+                const list = byObject.get(row.objectId as string);
+                if (list) list.push(row);
+                else byObject.set(row.objectId as string, [row]);
+              }
+              for (const key of group) results.set(pageKey(key), byObject.get(key.objectId) ?? []);
+            }),
+          );
+          return keys.map((key) => results.get(pageKey(key)) ?? []);
+        },
+        { cacheKeyFn: pageKey },
+      ),
+      count: new DataLoader(
+        async (keys) => {
+          const groups = groupBy(keys, ({ objectId: _, ...rest }) => serialize(rest));
+          const results = new Map<string, number>();
+          await Promise.all(
+            [...groups.values()].map(async (group) => {
+              const { objectType, tool, action } = group[0] as ObjectCountKey;
+              const counts = await client().eventLog.groupBy({
+                by: ['objectId'],
+                where: {
+                  objectType,
+                  objectId: { in: group.map((key) => key.objectId) },
+                  ...(tool == null ? {} : { tool }),
+                  ...(action == null ? {} : { action }),
+                },
+                _count: { _all: true },
+              });
+              for (const row of counts) {
+                results.set(
+                  countKey({ ...(group[0] as ObjectCountKey), objectId: row.objectId as string }),
+                  row._count._all,
+                );
+              }
+            }),
+          );
+          return keys.map((key) => results.get(countKey(key)) ?? 0);
+        },
+        { cacheKeyFn: countKey },
+      ),
+    };
+  });
+}
+
+/** One statement for the pages of every object of a group (same type, filter and page). */
+function readPages(
+  client: EventLogPrismaClient,
+  group: ObjectPageKey[],
+): Promise<EventLogRecord[]> {
+  const { objectType, tool, action, page } = group[0] as ObjectPageKey;
+  if (page.size === 0) return Promise.resolve([]);
+  const params: unknown[] = [group.map((key) => key.objectId), objectType];
+  const param = (value: unknown, cast = '') => {
+    params.push(value);
+    return `$${params.length}${cast}`;
+  };
+  const conditions = ['"objectType" = $2', '"objectId" = o.id'];
+  if (tool != null) conditions.push(`tool = ${param(tool)}`);
+  if (action != null) conditions.push(`action = ${param(action)}`);
+  if (page.after) {
+    conditions.push(
+      `("timestamp", id) < (${param(page.after.timestamp, '::timestamptz')}, ${param(page.after.id.toString(), '::bigint')})`,
+    );
+  }
+  if (page.before) {
+    conditions.push(
+      `("timestamp", id) > (${param(page.before.timestamp, '::timestamptz')}, ${param(page.before.id.toString(), '::bigint')})`,
+    );
+  }
+  const order = page.direction === 'forward' ? 'DESC' : 'ASC';
+  const limit = param(page.size + 1, '::int');
+  return client.$queryRawUnsafe<EventLogRecord[]>(
+    `SELECT e.* FROM unnest($1::text[]) AS o(id) CROSS JOIN LATERAL (
+       SELECT * FROM event_log WHERE ${conditions.join(' AND ')}
+       ORDER BY "timestamp" ${order}, id ${order} LIMIT ${limit}) e`,
+    ...params,
+  );
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+function serialize(value: unknown): string {
+  return JSON.stringify(value, (_key, inner) =>
+    typeof inner === 'bigint' ? inner.toString() : inner,
+  );
+}
+
+function countKey(key: ObjectCountKey): string {
+  return serialize([key.objectType, key.objectId, key.tool, key.action]);
+}
+
+function pageKey(key: ObjectPageKey): string {
+  return serialize([key.objectType, key.objectId, key.tool, key.action, key.page]);
+}
