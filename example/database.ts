@@ -29,19 +29,44 @@ export interface DatabaseOptions {
   pgliteDir?: string;
   /** Connections in the PostgreSQL pool. @default 10 */
   poolSize?: number;
+  /**
+   * How long a query or a transaction waits for a connection of the PostgreSQL pool before
+   * it fails (and the request gets SERVICE_UNAVAILABLE). Also the time allowed to open a
+   * connection, and Prisma's `maxWait` for interactive transactions, so that no other layer
+   * gives up first. @default 5000
+   */
+  connectTimeoutMs?: number;
 }
 
+/**
+ * The options from the environment: DATABASE_URL, PGLITE_DIR, DATABASE_POOL_SIZE, and
+ * DATABASE_CONNECT_TIMEOUT_MS (milliseconds a request waits for a pool connection, see
+ * {@link DatabaseOptions.connectTimeoutMs}; a positive integer, default 5000).
+ */
 export function databaseOptionsFromEnv(env = process.env): DatabaseOptions {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDir: env.PGLITE_DIR || undefined,
     poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS
+      ? millisecondsFromEnv('DATABASE_CONNECT_TIMEOUT_MS', env.DATABASE_CONNECT_TIMEOUT_MS)
+      : undefined,
   };
+}
+
+function millisecondsFromEnv(name: string, value: string): number {
+  const ms = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(ms > 0)) {
+    throw new DatabaseConfigError(
+      `${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return ms;
 }
 
 export function openDatabase(options = databaseOptionsFromEnv()): Promise<Database> {
   return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.connectTimeoutMs ?? 5000)
     : openPglite(options.pgliteDir ?? '.data/pglite');
 }
 
@@ -55,7 +80,11 @@ export function redactUrl(url: string): string {
   }
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  connectTimeoutMs: number,
+): Promise<Database> {
   const description = `PostgreSQL at ${redactUrl(url)}`;
   if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
     throw new DatabaseConfigError(`DATABASE_URL is not a postgresql:// URL: ${redactUrl(url)}`);
@@ -73,7 +102,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const adapterFactory = new PrismaPg({
     connectionString: url,
     max: poolSize,
-    connectionTimeoutMillis: 5000,
+    // Bounds the wait for a free connection too: pg-pool then fails the query with "timeout
+    // exceeded when trying to connect", which the server answers with SERVICE_UNAVAILABLE.
+    connectionTimeoutMillis: connectTimeoutMs,
     // pg-pool hands a client to a waiting connect() (the adapter's transactions) without an
     // 'error' listener until the caller's next tick. A backend terminated in between (restart,
     // pg_terminate_backend) would raise an unhandled 'error' event and end the process. With
@@ -82,7 +113,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       client.on('error', () => {});
     },
   });
-  const prisma = new PrismaClient({ adapter: adapterFactory, comments: eventLogComments() });
+  const prisma = new PrismaClient({
+    adapter: adapterFactory,
+    comments: eventLogComments(),
+    // An interactive transaction starts with a pool connection; Prisma's own limit on that
+    // wait (maxWait, 2 s by default) would end it before the pool does, with another error.
+    transactionOptions: { maxWait: connectTimeoutMs },
+  });
   return {
     kind: 'postgresql',
     description,

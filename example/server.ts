@@ -132,8 +132,9 @@ function requestIdFrom(header: string | null): string {
 
 /**
  * Yoga's error masking, plus a code for every error a client gets:
- * - the database cannot be reached (a restart, a terminated connection): `SERVICE_UNAVAILABLE`,
- *   answered with 503 and Retry-After when the request could not start (no `path`);
+ * - the database cannot be reached (a restart, a terminated connection), or no pool connection
+ *   became free in time (DATABASE_CONNECT_TIMEOUT_MS): `SERVICE_UNAVAILABLE`, answered with
+ *   503 and Retry-After when the request could not start (no `path`: the x-user-id lookup);
  * - PostgreSQL refused a value of the request (data exception, SQLSTATE class 22: an id out
  *   of range, a NUL character): `BAD_USER_INPUT`;
  * - errors the schema or graphql-js raise for bad input without a code (an invalid global
@@ -166,10 +167,34 @@ function classifyError(error: unknown, message: string, isDev?: boolean): Error 
   const masked = maskError(error, message, isDev);
   // The error itself, not a copy: yoga logs the errors it sees replaced, and these are the
   // client's, not the server's.
-  if (masked instanceof GraphQLError && masked.extensions.code === undefined) {
-    (masked.extensions as Record<string, unknown>).code = 'BAD_USER_INPUT';
+  if (masked instanceof GraphQLError) {
+    const extensions = masked.extensions as Record<string, unknown>;
+    if (extensions.code === undefined) extensions.code = 'BAD_USER_INPUT';
+    shortenParserDetail(extensions, isDev);
   }
   return masked;
+}
+
+/** The most of a request parser's own message shown in development. */
+const maxParserDetailLength = 200;
+
+/**
+ * Yoga's JSON body parser answers "POST body sent invalid JSON." with the SyntaxError as
+ * `extensions.originalError`, whose message quotes the body: a 900 KB body of control
+ * characters came back as 5.4 MB. Outside development it is dropped; in development its
+ * message is cut to {@link maxParserDetailLength} characters.
+ */
+function shortenParserDetail(extensions: Record<string, unknown>, isDev?: boolean): void {
+  const detail = extensions.originalError as { message?: unknown } | undefined;
+  if (extensions.code !== 'BAD_REQUEST' || typeof detail !== 'object' || detail === null) return;
+  if (!isDev) {
+    delete extensions.originalError;
+  } else if (typeof detail.message === 'string' && detail.message.length > maxParserDetailLength) {
+    extensions.originalError = {
+      ...detail,
+      message: `${detail.message.slice(0, maxParserDetailLength - 1)}…`,
+    };
+  }
 }
 
 interface DriverErrorCause {
@@ -212,9 +237,16 @@ function isDatabaseUnavailable(error: unknown): boolean {
       unreachableSqlState.test(cause.originalCode ?? '') ||
       (cause.kind === 'postgres' && unreachableSqlState.test(cause.code ?? '')) ||
       unreachablePrismaCodes.has(cause.code ?? '') ||
-      // node-postgres, on a connection that already failed.
+      // Prisma's maxWait: no pool connection for an interactive transaction in time.
+      (cause.code === 'P2028' &&
+        cause instanceof Error &&
+        /Unable to start a transaction in the given time/.test(cause.message)) ||
+      // node-postgres, on a connection that already failed; pg-pool, when no connection
+      // became free within connectionTimeoutMillis (the pool is exhausted).
       (cause instanceof Error &&
-        /^(Client has encountered a connection error|Connection terminated)/.test(cause.message)),
+        /^(Client has encountered a connection error|Connection terminated|timeout exceeded when trying to connect)/.test(
+          cause.message,
+        )),
   );
 }
 

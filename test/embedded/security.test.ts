@@ -214,6 +214,47 @@ describe('errors in production carry no stack, SQL or path', () => {
   });
 });
 
+describe('an invalid JSON body gets a short answer', () => {
+  // V8's SyntaxError quotes the body, and yoga passed it on as extensions.originalError: a
+  // 900 KB body of control characters gave a 5.4 MB answer (issue 11, defect 9).
+  const bodies = [
+    ['a truncated object', '{"query": '],
+    ['900 KB of control characters', '\u0001'.repeat(900 * 1024)],
+  ];
+  const send = (body: string) =>
+    rawRequest(createServer({ prisma: database.prisma, logging: false }), { body });
+
+  afterEach(() => {
+    process.env.NODE_ENV = nodeEnv;
+  });
+
+  it.each(bodies)(
+    'NODE_ENV=production, %s: 400, BAD_REQUEST, no original error',
+    async (_name, body) => {
+      process.env.NODE_ENV = 'production';
+      const response = await send(body);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+      });
+      expect(response.text.length).toBeLessThan(200);
+    },
+  );
+
+  it.each(bodies)('NODE_ENV=development, %s: the cause, shortened', async (_name, body) => {
+    process.env.NODE_ENV = 'development';
+    const response = await send(body);
+    expect(response.status).toBe(400);
+    const [error] = response.body.errors;
+    expect(error.extensions.code).toBe('BAD_REQUEST');
+    expect(error.extensions.originalError.name).toBe('SyntaxError');
+    expect(error.extensions.originalError.message).toMatch(/JSON/);
+    expect(error.extensions.originalError.message.length).toBeLessThanOrEqual(200);
+    // 200 characters, each control character escaped as \u0001 in the answer.
+    expect(response.text.length).toBeLessThan(1500);
+  });
+});
+
 describe('bounds', () => {
   it(`serves the deepest query the example needs (9 fields; the limit is ${requestLimits.maxDepth})`, async () => {
     const { body } = await graphql(
