@@ -1,6 +1,7 @@
 // The one place that decides which database the example (and the tests) use:
 // real PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
 import { access, constants, mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -8,6 +9,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { eventLogComments } from '../src/capture/index.js';
+import { DirectoryInUseError, type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export interface Database {
@@ -141,10 +143,13 @@ async function openPglite(dir: string): Promise<Database> {
       );
     }
   }
+  // PGlite lets any number of processes open one directory, and two of them corrupt it.
+  const lock = path === 'memory://' ? undefined : await lockPgliteDir(path);
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(path);
   } catch (error) {
+    lock?.release();
     throw new DatabaseConfigError(
       `Cannot open the embedded database in PGLITE_DIR (${path}): ${rootMessage(error)}`,
     );
@@ -157,10 +162,32 @@ async function openPglite(dir: string): Promise<Database> {
     prisma,
     adapterFactory,
     close: async () => {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
+}
+
+async function lockPgliteDir(path: string): Promise<DirectoryLock> {
+  try {
+    return await lockDirectory(path);
+  } catch (error) {
+    if (error instanceof DirectoryInUseError) {
+      const { pid, host, startedAt } = error.holder;
+      throw new DatabaseConfigError(
+        host === hostname()
+          ? `PGLITE_DIR (${path}) is in use by process ${pid} (running since ${startedAt}): stop that server first, or give this one another PGLITE_DIR.`
+          : `PGLITE_DIR (${path}) is in use by process ${pid} on host ${host} (since ${startedAt}): stop that server first; if it is no longer running, delete ${error.lockPath}.`,
+      );
+    }
+    throw new DatabaseConfigError(
+      `Cannot lock PGLITE_DIR (${path}) for this process: ${rootMessage(error)}`,
+    );
+  }
 }
 
 function rootMessage(error: unknown): string {
