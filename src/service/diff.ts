@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { EventLogValidationError } from '../errors.js';
-import { isPlainObject, type JsonObject, type JsonValue, setKey, toJsonSafe } from './json-safe.js';
+import {
+  isPlainObject,
+  type JsonObject,
+  type JsonValue,
+  REDACTED,
+  setKey,
+  toJsonSafeRedacting,
+} from './json-safe.js';
 import { createKeyMatcher, DEFAULT_MASKED_KEYS, type KeyMatcher, maskSensitive } from './mask.js';
 import { describe } from './object-ref.js';
 
@@ -41,11 +48,27 @@ const ITEM_KEY_FIELDS = ['id', 'uuid', 'document_type'] as const;
 type Change = [oldValue: JsonValue, newValue: JsonValue];
 
 /**
+ * The value of a masked Map entry while the diff runs: compared by its value, so a change
+ * still shows, but written out (and hashed, as JSON) as `"[redacted]"`. A Map with a
+ * non-primitive key is `[key, value]` pairs, where masking by key no longer applies.
+ */
+class MaskedEntry {
+  constructor(readonly value: JsonValue) {}
+  toJSON(): string {
+    return REDACTED;
+  }
+}
+
+const maskedEntry = (value: JsonValue): JsonValue => new MaskedEntry(value) as unknown as JsonValue;
+
+/**
  * The difference between two versions of an object, as `{ old_value, new_value }` holding
  * only what changed. A key on one side only has `null` on the other. Nested objects are
  * compared key by key; arrays of primitives as a whole; arrays of objects item by item,
  * keyed by `id`, `uuid`, `document_type` or else their content. Dates, Decimals, BigInts
- * and bytes are compared by value and come out JSON-safe. Never mutates its inputs.
+ * and bytes are compared by value and come out JSON-safe. Masked keys come out
+ * `"[redacted]"` at every depth, Map entries included whatever the Map's other keys (a Map
+ * with a non-primitive key comes out as `[key, value]` pairs). Never mutates its inputs.
  */
 export function createDiffSchema(
   oldData: unknown,
@@ -54,18 +77,18 @@ export function createDiffSchema(
 ): DiffSchema {
   const excluded = new Set([...DEFAULT_EXCLUDED_KEYS, ...(options.excludeKeys ?? [])]);
   const isMasked = createKeyMatcher([...DEFAULT_MASKED_KEYS, ...(options.maskedKeys ?? [])]);
-  const oldObject = asRecord(oldData, 'old_value');
-  const newObject = asRecord(newData, 'new_value');
+  const oldObject = asRecord(oldData, 'old_value', isMasked);
+  const newObject = asRecord(newData, 'new_value', isMasked);
   const [oldValue, newValue] = diffObjects(oldObject, newObject, excluded, isMasked) ?? [{}, {}];
   return {
-    old_value: maskSensitive(oldValue as JsonObject, isMasked),
-    new_value: maskSensitive(newValue as JsonObject, isMasked),
+    old_value: redactEntries(maskSensitive(oldValue, isMasked)) as JsonObject,
+    new_value: redactEntries(maskSensitive(newValue, isMasked)) as JsonObject,
   };
 }
 
-function asRecord(data: unknown, path: string): JsonObject {
+function asRecord(data: unknown, path: string, isMasked: KeyMatcher): JsonObject {
   if (data === null || data === undefined) return {};
-  const safe = toJsonSafe(data, path);
+  const safe = toJsonSafeRedacting(data, path, isMasked, maskedEntry);
   if (!isPlainObject(safe)) {
     throw new EventLogValidationError(
       `createDiffSchema() compares objects, but ${path} is ${describe(data)}.`,
@@ -246,8 +269,21 @@ function compareJsonbKeys(a: string, b: string): number {
   return left.length - right.length || Buffer.compare(left, right);
 }
 
+/** A copy where every `MaskedEntry` is `"[redacted]"`: the JSON the diff returns. */
+function redactEntries(value: JsonValue): JsonValue {
+  if (value instanceof MaskedEntry) return REDACTED;
+  if (Array.isArray(value)) return value.map(redactEntries);
+  if (!isPlainObject(value)) return value;
+  const result: JsonObject = {};
+  for (const key of Object.keys(value)) setKey(result, key, redactEntries(value[key] as JsonValue));
+  return result;
+}
+
 function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;
+  if (a instanceof MaskedEntry || b instanceof MaskedEntry) {
+    return a instanceof MaskedEntry && b instanceof MaskedEntry && jsonEqual(a.value, b.value);
+  }
   if (Array.isArray(a)) {
     return (
       Array.isArray(b) &&

@@ -282,7 +282,11 @@ export class EventLogService {
     limit: 'maxChangesBytes' | 'maxContextBytes',
   ): JsonObject | undefined {
     if (value === null || value === undefined) return undefined;
-    const safe = isPlainObject(value) ? toJsonSafe(value, field) : undefined;
+    // Masked Map entries are redacted while converting: a Map with an object key becomes
+    // [key, value] pairs, which maskSensitive cannot tell from data.
+    const safe = isPlainObject(value)
+      ? toJsonSafe(value, field, { isMasked: this.#isMasked })
+      : undefined;
     if (!isPlainObject(safe)) {
       throw new EventLogValidationError(
         `${field} must be a plain object; got ${describe(value)}.`,

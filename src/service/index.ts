@@ -31,6 +31,7 @@ export {
   isDecimalLike,
   type JsonObject,
   type JsonPrimitive,
+  type JsonSafeOptions,
   type JsonValue,
   jsonByteLength,
   toJsonSafe,

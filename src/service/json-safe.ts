@@ -1,4 +1,5 @@
 import { EventLogLimitError, EventLogValidationError } from '../errors.js';
+import type { KeyMatcher } from './mask.js';
 
 /** Deeper values are refused: no row diff comes near, and recursion must stay bounded. */
 export const MAX_JSON_DEPTH = 64;
@@ -7,6 +8,26 @@ export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue;
+}
+
+/** What a masked value is stored as. */
+export const REDACTED = '[redacted]';
+
+export interface JsonSafeOptions {
+  /**
+   * Map entries whose key matches hold `"[redacted]"`, at every depth, whatever the Map's other
+   * keys: a Map with a non-primitive key becomes `[key, value]` pairs, which `maskSensitive`
+   * cannot tell from data. A key matches when its JSON-safe form is a matching string (a
+   * `String` object or a `toJSON` returning one included). @default no masking
+   */
+  isMasked?: KeyMatcher;
+}
+
+/** How one conversion treats masked Map entries; `redact` gets the converted value. */
+interface Conversion {
+  ancestors: Set<object>;
+  isMasked: KeyMatcher | undefined;
+  redact: (value: JsonValue) => JsonValue;
 }
 
 export interface DecimalLike {
@@ -55,13 +76,36 @@ export function joinPath(path: string, key: string | number): string {
 
 /**
  * A copy of `value` that `JSON.stringify` stores without loss or surprise: Date → ISO string,
- * Decimal → decimal string (see `decimalToString`), BigInt → digit string, bytes → base64, Set → array, Map → object,
+ * Decimal → decimal string (see `decimalToString`), BigInt → digit string, bytes → base64, Set → array,
+ * Map → object (an array of `[key, value]` pairs when a key is not a string, number or bigint),
  * non-finite numbers → "NaN" / "Infinity" / "-Infinity", undefined properties dropped,
  * undefined array items → null. Functions, symbols and cycles throw an
- * `EventLogValidationError` naming their path.
+ * `EventLogValidationError` naming their path. With `options.isMasked`, masked Map entries
+ * hold `"[redacted]"` (see `JsonSafeOptions`).
  */
-export function toJsonSafe(value: unknown, path = 'value'): JsonValue {
-  return convert(value, path, new Set());
+export function toJsonSafe(
+  value: unknown,
+  path = 'value',
+  options: JsonSafeOptions = {},
+): JsonValue {
+  return convert(value, path, {
+    ancestors: new Set(),
+    isMasked: options.isMasked,
+    redact: () => REDACTED,
+  });
+}
+
+/**
+ * `toJsonSafe` where a masked Map entry holds `redact(value)` instead of `"[redacted]"`: for
+ * `createDiffSchema`, which compares the values before it redacts them. Internal.
+ */
+export function toJsonSafeRedacting(
+  value: unknown,
+  path: string,
+  isMasked: KeyMatcher,
+  redact: (value: JsonValue) => JsonValue,
+): JsonValue {
+  return convert(value, path, { ancestors: new Set(), isMasked, redact });
 }
 
 /** Size in bytes of the UTF-8 JSON text of a JSON-safe value. */
@@ -84,7 +128,7 @@ function unstorable(path: string, what: string): EventLogValidationError {
   return new EventLogValidationError(`${path} is ${what}, which cannot be stored as JSON.`, path);
 }
 
-function convert(value: unknown, path: string, ancestors: Set<object>): JsonValue {
+function convert(value: unknown, path: string, state: Conversion): JsonValue {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -116,9 +160,10 @@ function convert(value: unknown, path: string, ancestors: Set<object>): JsonValu
     return Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64');
   }
   if (object instanceof String || object instanceof Number || object instanceof Boolean) {
-    return convert(object.valueOf(), path, ancestors);
+    return convert(object.valueOf(), path, state);
   }
 
+  const { ancestors } = state;
   if (ancestors.has(object)) throw unstorable(path, 'a circular reference');
   if (ancestors.size >= MAX_JSON_DEPTH) {
     throw new EventLogLimitError(
@@ -132,21 +177,21 @@ function convert(value: unknown, path: string, ancestors: Set<object>): JsonValu
   try {
     if (Array.isArray(object) || ArrayBuffer.isView(object)) {
       return Array.from(object as ArrayLike<unknown>, (item, index) =>
-        convert(item, joinPath(path, index), ancestors),
+        convert(item, joinPath(path, index), state),
       );
     }
     const toJSON = (object as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return convert(toJSON.call(object), path, ancestors);
+    if (typeof toJSON === 'function') return convert(toJSON.call(object), path, state);
     if (object instanceof Set) {
-      return Array.from(object, (item, index) => convert(item, joinPath(path, index), ancestors));
+      return Array.from(object, (item, index) => convert(item, joinPath(path, index), state));
     }
-    if (object instanceof Map) return convertMap(object, path, ancestors);
+    if (object instanceof Map) return convertMap(object, path, state);
 
     const result: JsonObject = {};
     for (const key of Object.keys(object)) {
       const item = (object as Record<string, unknown>)[key];
       if (item === undefined) continue;
-      setKey(result, key, convert(item, joinPath(path, key), ancestors));
+      setKey(result, key, convert(item, joinPath(path, key), state));
     }
     return result;
   } finally {
@@ -154,20 +199,28 @@ function convert(value: unknown, path: string, ancestors: Set<object>): JsonValu
   }
 }
 
-function convertMap(map: Map<unknown, unknown>, path: string, ancestors: Set<object>): JsonValue {
+function convertMap(map: Map<unknown, unknown>, path: string, state: Conversion): JsonValue {
   const keysArePrimitive = [...map.keys()].every(
     (key) => typeof key === 'string' || typeof key === 'number' || typeof key === 'bigint',
   );
   if (!keysArePrimitive) {
-    return Array.from(map, ([key, item], index) => [
-      convert(key, joinPath(joinPath(path, index), 0), ancestors),
-      convert(item, joinPath(joinPath(path, index), 1), ancestors),
-    ]);
+    return Array.from(map, ([key, item], index) => {
+      const entryPath = joinPath(path, index);
+      const safeKey = convert(key, joinPath(entryPath, 0), state);
+      return [safeKey, convertEntry(safeKey, item, joinPath(entryPath, 1), state)];
+    });
   }
   const result: JsonObject = {};
   for (const [key, item] of map) {
     if (item === undefined) continue;
-    setKey(result, String(key), convert(item, joinPath(path, String(key)), ancestors));
+    const name = String(key);
+    setKey(result, name, convertEntry(name, item, joinPath(path, name), state));
   }
   return result;
+}
+
+/** A Map entry's value, redacted when its key (as stored) is a masked string. */
+function convertEntry(key: JsonValue, item: unknown, path: string, state: Conversion): JsonValue {
+  const value = convert(item, path, state);
+  return typeof key === 'string' && state.isMasked?.(key) ? state.redact(value) : value;
 }

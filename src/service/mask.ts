@@ -1,4 +1,6 @@
-import { isPlainObject, setKey } from './json-safe.js';
+import { isPlainObject, REDACTED, setKey } from './json-safe.js';
+
+export { REDACTED };
 
 /**
  * Keys whose values never reach the database. Matching ignores case, `_` and `-`
@@ -18,8 +20,6 @@ export const DEFAULT_MASKED_KEYS: readonly string[] = Object.freeze([
   'authorization',
 ]);
 
-export const REDACTED = '[redacted]';
-
 export type KeyMatcher = (key: string) => boolean;
 
 export function normalizeMaskKey(key: string): string {
@@ -34,8 +34,10 @@ export function createKeyMatcher(keys: readonly string[] = DEFAULT_MASKED_KEYS):
 
 /**
  * A copy of `value` where every property whose key matches `keys`, at any depth and inside
- * arrays, holds `"[redacted]"` (whatever it held, `null` included). Plain objects and arrays
- * are copied; other objects (Date, Decimal, class instances) are kept as they are.
+ * arrays, holds `"[redacted]"` (whatever it held, `null` included), and so does every Map
+ * entry whose key is a matching string (or `String` object), whatever the Map's other keys.
+ * Plain objects, arrays, Maps and Sets are copied (a Map's object keys as masked copies too);
+ * other objects (Date, Decimal, class instances) are kept as they are.
  */
 export function maskSensitive<T>(
   value: T,
@@ -54,6 +56,15 @@ function mask(value: unknown, isMasked: KeyMatcher, copies: Map<object, unknown>
     for (const item of value) result.push(mask(item, isMasked, copies));
     return result;
   }
+  if (value instanceof Map) return maskMap(value, isMasked, copies);
+  if (value instanceof Set) {
+    const seen = copies.get(value);
+    if (seen) return seen;
+    const result = new Set<unknown>();
+    copies.set(value, result);
+    for (const item of value) result.add(mask(item, isMasked, copies));
+    return result;
+  }
   if (!isPlainObject(value)) return value;
   const seen = copies.get(value);
   if (seen) return seen;
@@ -62,6 +73,25 @@ function mask(value: unknown, isMasked: KeyMatcher, copies: Map<object, unknown>
   copies.set(value, result);
   for (const key of Object.keys(value)) {
     setKey(result, key, isMasked(key) ? REDACTED : mask(value[key], isMasked, copies));
+  }
+  return result;
+}
+
+function maskMap(
+  map: Map<unknown, unknown>,
+  isMasked: KeyMatcher,
+  copies: Map<object, unknown>,
+): Map<unknown, unknown> {
+  const seen = copies.get(map);
+  if (seen) return seen as Map<unknown, unknown>;
+  const result = new Map<unknown, unknown>();
+  copies.set(map, result);
+  for (const [key, item] of map) {
+    const name = typeof key === 'string' ? key : key instanceof String ? key.valueOf() : undefined;
+    result.set(
+      mask(key, isMasked, copies),
+      name !== undefined && isMasked(name) ? REDACTED : mask(item, isMasked, copies),
+    );
   }
   return result;
 }

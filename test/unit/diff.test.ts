@@ -386,3 +386,116 @@ describe('createDiffSchema', () => {
     expect(EventLogService.createDiffSchema).toBe(createDiffSchema);
   });
 });
+
+// Issue 11, defect 10: a Map with an object key is stored as [key, value] pairs; its masked
+// entries were stored raw.
+describe('createDiffSchema of Maps with masked keys', () => {
+  const objectKey = { kind: 'object key' };
+  const settings = (password: string, extra: Record<string, unknown> = {}) =>
+    new Map<unknown, unknown>([
+      [objectKey, 'kept'],
+      ['password', password],
+      ...Object.entries(extra),
+    ]);
+  const secrets = ['old-secret', 'new-secret', 'old-pin', 'new-pin', 'old-deep', 'new-deep'];
+  const expectNoSecret = (diff: unknown) => {
+    const text = JSON.stringify(diff);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  };
+
+  it('redacts the masked entry of a Map with an object key, on both sides', () => {
+    const diff = createDiffSchema(
+      { settings: settings('old-secret', { label: 'a' }) },
+      { settings: settings('new-secret', { label: 'b' }) },
+    );
+    expect(diff).toEqual({
+      old_value: {
+        settings: [
+          [{ kind: 'object key' }, 'kept'],
+          ['password', '[redacted]'],
+          ['label', 'a'],
+        ],
+      },
+      new_value: {
+        settings: [
+          [{ kind: 'object key' }, 'kept'],
+          ['password', '[redacted]'],
+          ['label', 'b'],
+        ],
+      },
+    });
+    expectNoSecret(diff);
+    expect(roundTrip(diff)).toEqual(diff);
+  });
+
+  it('still shows a change of the masked entry alone, without its values', () => {
+    const diff = createDiffSchema(
+      { settings: settings('old-secret') },
+      { settings: settings('new-secret') },
+    );
+    expect(diff.old_value).toEqual({
+      settings: [
+        [{ kind: 'object key' }, 'kept'],
+        ['password', '[redacted]'],
+      ],
+    });
+    expect(diff.new_value).toEqual(diff.old_value);
+    expectNoSecret(diff);
+    expect(
+      createDiffSchema({ settings: settings('same') }, { settings: settings('same') }),
+    ).toEqual({ old_value: {}, new_value: {} });
+  });
+
+  it('redacts at every depth, with maskedKeys, in keyed and unkeyed items, Sets and Maps', () => {
+    const deep = (value: string) =>
+      new Map<unknown, unknown>([
+        [[1, 2], 'array key'],
+        ['token', value],
+      ]);
+    const version = (side: 'old' | 'new') => ({
+      items: [{ id: 1, settings: settings(`${side}-secret`) }],
+      loose: [
+        {
+          config: new Map<unknown, unknown>([
+            [objectKey, 1],
+            ['pin', `${side}-pin`],
+          ]),
+        },
+      ],
+      set: new Set([deep(`${side}-deep`)]),
+      nested: { outer: new Map<unknown, unknown>([[objectKey, deep(`${side}-deep`)]]) },
+      byName: new Map([['pin', `${side}-pin`]]),
+    });
+    const diff = createDiffSchema(version('old'), version('new'), { maskedKeys: ['pin'] });
+    expectNoSecret(diff);
+    expect(diff.old_value).toMatchObject({
+      items: {
+        '1': {
+          settings: [
+            [{ kind: 'object key' }, 'kept'],
+            ['password', '[redacted]'],
+          ],
+        },
+      },
+      set: [
+        [
+          [[1, 2], 'array key'],
+          ['token', '[redacted]'],
+        ],
+      ],
+      nested: {
+        outer: [
+          [
+            { kind: 'object key' },
+            [
+              [[1, 2], 'array key'],
+              ['token', '[redacted]'],
+            ],
+          ],
+        ],
+      },
+      byName: { pin: '[redacted]' },
+    });
+    expect(JSON.stringify(diff.new_value.loose)).toContain('["pin","[redacted]"]');
+  });
+});

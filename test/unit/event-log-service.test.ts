@@ -457,3 +457,83 @@ describe('inside withEventLogContext()', () => {
     ).toThrow(/actor is missing/);
   });
 });
+
+// Issue 11, defect 10: a Map with an object key became [key, value] pairs, stored unmasked.
+describe('masked Map entries in log()', () => {
+  const objectKey = { kind: 'object key' };
+  const secrets = ['hunter2', 'tok-ctx', 'pin-1234', 'old-secret', 'new-secret'];
+
+  it('stores no masked Map value, in changes (raw or from createDiffSchema) or context', async () => {
+    const { client, created } = fakeClient();
+    const service = new EventLogService({ client, maskedKeys: ['pin'] });
+    const settings = (password: string) =>
+      new Map<unknown, unknown>([
+        [objectKey, 'kept'],
+        ['password', password],
+      ]);
+    await service.log(
+      entry({
+        changes: {
+          old_value: { settings: settings('old-secret') },
+          new_value: {
+            list: [
+              new Map<unknown, unknown>([
+                [[1], 'x'],
+                ['pin', 'pin-1234'],
+              ]),
+            ],
+          },
+        },
+        context: {
+          session: new Map<unknown, unknown>([
+            [objectKey, 1],
+            ['token', 'tok-ctx'],
+          ]),
+        },
+      }),
+    );
+    await service.log(
+      entry({
+        changes: createDiffSchema(
+          { settings: settings('old-secret') },
+          { settings: settings('new-secret') },
+        ),
+        context: {
+          nested: {
+            deeper: [
+              new Map<unknown, unknown>([
+                [1n, 1],
+                ['password', 'hunter2'],
+              ]),
+            ],
+          },
+        },
+      }),
+    );
+    expect(created).toHaveLength(2);
+    const text = JSON.stringify(created);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(created[0]?.changes).toEqual({
+      old_value: {
+        settings: [
+          [{ kind: 'object key' }, 'kept'],
+          ['password', '[redacted]'],
+        ],
+      },
+      new_value: {
+        list: [
+          [
+            [[1], 'x'],
+            ['pin', '[redacted]'],
+          ],
+        ],
+      },
+    });
+    expect(created[0]?.context).toEqual({
+      session: [
+        [{ kind: 'object key' }, 1],
+        ['token', '[redacted]'],
+      ],
+    });
+  });
+});

@@ -2,6 +2,8 @@ import { Decimal } from '@prisma/client/runtime/client';
 import { describe, expect, it } from 'vitest';
 import { EventLogValidationError } from '../../src/errors.js';
 import {
+  createKeyMatcher,
+  DEFAULT_MASKED_KEYS,
   decimalToString,
   isDecimalLike,
   jsonByteLength,
@@ -124,5 +126,100 @@ describe('jsonByteLength', () => {
   it('counts UTF-8 bytes', () => {
     expect(jsonByteLength({ a: 'é' })).toBe(Buffer.byteLength('{"a":"é"}'));
     expect(jsonByteLength({ a: 'é' })).toBe(10);
+  });
+});
+
+// Issue 11, defect 10: a Map with a non-primitive key becomes an array of [key, value] pairs,
+// which maskSensitive cannot tell from data, so toJsonSafe masks Map entries itself.
+describe('toJsonSafe with isMasked: masked Map entries', () => {
+  const isMasked = createKeyMatcher([...DEFAULT_MASKED_KEYS, 'pin']);
+  const objectKey = { kind: 'object key' };
+
+  it('redacts the entry of a masked key in a Map with an object key (pairs)', () => {
+    const map = new Map<unknown, unknown>([
+      [objectKey, 'kept'],
+      ['password', 'hunter2'],
+      ['Api_Key', { nested: 'sk-live-1' }],
+      [new String('pin'), 1234],
+      [{ toJSON: () => 'secret' }, 'shh-1'],
+    ]);
+    expect(toJsonSafe({ map }, 'value', { isMasked })).toEqual({
+      map: [
+        [{ kind: 'object key' }, 'kept'],
+        ['password', '[redacted]'],
+        ['Api_Key', '[redacted]'],
+        ['pin', '[redacted]'],
+        ['secret', '[redacted]'],
+      ],
+    });
+  });
+
+  it('redacts masked entries of Maps at every depth: in objects, arrays, Sets and Maps', () => {
+    const inner = new Map<unknown, unknown>([
+      [1n, 'bigint key'],
+      [
+        objectKey,
+        new Map<unknown, unknown>([
+          [[1], 'x'],
+          ['token', 'tok-deep'],
+        ]),
+      ],
+      ['password', 'hunter2'],
+    ]);
+    const value = {
+      list: [{ settings: inner }],
+      set: new Set([
+        new Map<unknown, unknown>([
+          [objectKey, 1],
+          ['secret', 'shh-2'],
+        ]),
+      ]),
+      byName: new Map([
+        ['PIN', '0000'],
+        ['label', 'fine'],
+      ]),
+    };
+    const safe = toJsonSafe(value, 'value', { isMasked });
+    expect(safe).toEqual({
+      list: [
+        {
+          settings: [
+            ['1', 'bigint key'],
+            [
+              { kind: 'object key' },
+              [
+                [[1], 'x'],
+                ['token', '[redacted]'],
+              ],
+            ],
+            ['password', '[redacted]'],
+          ],
+        },
+      ],
+      set: [
+        [
+          [{ kind: 'object key' }, 1],
+          ['secret', '[redacted]'],
+        ],
+      ],
+      byName: { PIN: '[redacted]', label: 'fine' },
+    });
+    const text = JSON.stringify(safe);
+    for (const secret of ['hunter2', 'tok-deep', 'shh-2', '0000'])
+      expect(text).not.toContain(secret);
+  });
+
+  it('masks nothing without isMasked, as before', () => {
+    expect(
+      toJsonSafe(
+        new Map<unknown, unknown>([
+          [objectKey, 1],
+          ['password', 'p'],
+        ]),
+      ),
+    ).toEqual([
+      [{ kind: 'object key' }, 1],
+      ['password', 'p'],
+    ]);
   });
 });

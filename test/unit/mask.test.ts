@@ -4,6 +4,7 @@ import {
   createKeyMatcher,
   DEFAULT_MASKED_KEYS,
   maskSensitive,
+  toJsonSafe,
 } from '../../src/service/index.js';
 
 describe('maskSensitive', () => {
@@ -104,5 +105,52 @@ describe('createKeyMatcher', () => {
     const isMasked = createKeyMatcher(['Social_Security-Number']);
     expect(isMasked('socialSecurityNumber')).toBe(true);
     expect(isMasked('social')).toBe(false);
+  });
+});
+
+// Issue 11, defect 10: Maps (and Sets) are copied with their masked entries redacted, whatever
+// their other keys, so a masked copy turned into JSON later holds no secret.
+describe('maskSensitive of Maps and Sets', () => {
+  const objectKey = { kind: 'object key' };
+
+  it('redacts a masked string key of a Map with an object key, at every depth', () => {
+    const input = {
+      settings: new Map<unknown, unknown>([
+        [objectKey, { password: 'in-key-value' }],
+        ['password', 'hunter2'],
+        [new String('token'), 'tok-1'],
+        [
+          'nested',
+          new Map<unknown, unknown>([
+            [[1], 2],
+            ['secret', 'shh'],
+          ]),
+        ],
+      ]),
+      set: new Set([{ apiKey: 'k-1' }]),
+    };
+    const masked = maskSensitive(input);
+    const settings = masked.settings as Map<unknown, unknown>;
+    expect(settings).not.toBe(input.settings);
+    expect(settings.get('password')).toBe('[redacted]');
+    expect([...settings.values()][2]).toBe('[redacted]');
+    expect(settings.get([...settings.keys()][0])).toEqual({ password: '[redacted]' });
+    expect((settings.get('nested') as Map<unknown, unknown>).get('secret')).toBe('[redacted]');
+    expect([...(masked.set as Set<unknown>)]).toEqual([{ apiKey: '[redacted]' }]);
+    const text = JSON.stringify(toJsonSafe(masked));
+    for (const secret of ['in-key-value', 'hunter2', 'tok-1', 'shh', 'k-1']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(input.settings.get('password')).toBe('hunter2');
+  });
+
+  it('masks object keys of a Map too, and copies cycles through Maps', () => {
+    const key = { token: 'in-key' };
+    const map = new Map<unknown, unknown>([[key, 1]]);
+    map.set('self', map);
+    const masked = maskSensitive(map);
+    expect([...masked.keys()][0]).toEqual({ token: '[redacted]' });
+    expect(masked.get('self')).toBe(masked);
+    expect(key.token).toBe('in-key');
   });
 });
