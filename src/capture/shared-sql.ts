@@ -7,7 +7,7 @@
  * Bump CAPTURE_SQL_VERSION whenever this text changes: installed triggers carry it, and the
  * start-up check refuses a database whose triggers are older.
  */
-export const CAPTURE_SQL_VERSION = 1;
+export const CAPTURE_SQL_VERSION = 2;
 
 export const sharedCaptureSql = String.raw`
 -- pothos-eventlog capture functions, version ${CAPTURE_SQL_VERSION}.
@@ -225,7 +225,8 @@ BEGIN
       sub := eventlog_prune(entry.va, entry.vb);
       CONTINUE WHEN sub IS NULL;
     ELSE
-      CONTINUE WHEN entry.va = entry.vb;
+      -- A masked change reads "[redacted]" on both sides, and stays a change.
+      CONTINUE WHEN entry.va = entry.vb AND entry.va <> '"[redacted]"';
       sub := jsonb_build_array(entry.va, entry.vb);
     END IF;
     old_out := old_out || jsonb_build_object(entry.key, sub -> 0);
@@ -233,6 +234,52 @@ BEGIN
     changed := true;
   END LOOP;
   RETURN CASE WHEN changed THEN jsonb_build_array(old_out, new_out) END;
+END
+$fn$;
+
+-- A later diff (d_old, d_new) merged into an earlier one (e_old, e_new, as eventlog_diff or
+-- this function returns them), pruned: [old, new], or NULL when nothing is left. The earlier
+-- old values and the later new values win; it equals eventlog_prune of the two deep merges,
+-- but visits only the keys the later diff holds, so that merging one item's change into an
+-- entry of 200 items costs one item, not 200.
+CREATE OR REPLACE FUNCTION eventlog_merge_diff(e_old jsonb, e_new jsonb, d_old jsonb, d_new jsonb)
+RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
+DECLARE
+  old_out jsonb := e_old;
+  new_out jsonb := e_new;
+  k text;
+  a jsonb;
+  b jsonb;
+  x jsonb;
+  y jsonb;
+  sub jsonb;
+BEGIN
+  FOR k IN SELECT jsonb_object_keys(d_old) UNION SELECT jsonb_object_keys(d_new) LOOP
+    a := e_old -> k;
+    b := e_new -> k;
+    x := d_old -> k;
+    y := d_new -> k;
+    IF coalesce(jsonb_typeof(a), 'object') = 'object' AND coalesce(jsonb_typeof(x), 'object') = 'object'
+       AND coalesce(jsonb_typeof(b), 'object') = 'object' AND coalesce(jsonb_typeof(y), 'object') = 'object'
+       AND (a IS NOT NULL OR x IS NOT NULL) AND (b IS NOT NULL OR y IS NOT NULL) THEN
+      sub := eventlog_merge_diff(coalesce(a, '{}'), coalesce(b, '{}'), coalesce(x, '{}'), coalesce(y, '{}'));
+    ELSE
+      a := coalesce(CASE WHEN a IS NULL THEN x WHEN x IS NULL THEN a ELSE eventlog_merge(x, a) END, 'null');
+      b := coalesce(CASE WHEN y IS NULL THEN b WHEN b IS NULL THEN y ELSE eventlog_merge(b, y) END, 'null');
+      sub := CASE
+        WHEN jsonb_typeof(a) = 'object' AND jsonb_typeof(b) = 'object' THEN eventlog_prune(a, b)
+        WHEN a = b AND a <> '"[redacted]"' THEN NULL
+        ELSE jsonb_build_array(a, b) END;
+    END IF;
+    IF sub IS NULL THEN
+      old_out := old_out - k;
+      new_out := new_out - k;
+    ELSE
+      old_out := old_out || jsonb_build_object(k, sub -> 0);
+      new_out := new_out || jsonb_build_object(k, sub -> 1);
+    END IF;
+  END LOOP;
+  RETURN CASE WHEN old_out = '{}' AND new_out = '{}' THEN NULL ELSE jsonb_build_array(old_out, new_out) END;
 END
 $fn$;
 
@@ -368,7 +415,13 @@ BEGIN
       ELSIF net_op = 'delete' THEN
         v_changes := jsonb_build_object('old_value',
           eventlog_merge(v_changes -> 'old_value', existing.changes -> 'old_value'), 'new_value', '{}'::jsonb);
+      ELSIF existing.context ->> 'op' = 'update' THEN
+        merged := eventlog_merge_diff(existing.changes -> 'old_value', existing.changes -> 'new_value',
+                                      v_changes -> 'old_value', v_changes -> 'new_value');
+        v_changes := CASE WHEN merged IS NULL THEN '{"old_value": {}, "new_value": {}}'::jsonb
+                        ELSE jsonb_build_object('old_value', merged -> 0, 'new_value', merged -> 1) END;
       ELSE
+        -- A delete, then a create of the same id: whole rows on both sides.
         merged := eventlog_prune(
           eventlog_merge(v_changes -> 'old_value', existing.changes -> 'old_value'),
           eventlog_merge(existing.changes -> 'new_value', v_changes -> 'new_value'));

@@ -490,6 +490,111 @@ describe('masked keys', () => {
   });
 });
 
+describe('writes merged into one entry', () => {
+  it('a masked column written twice in one transaction stays a masked change; a column set back is no change', async () => {
+    await admin.query(`INSERT INTO "Secret" VALUES (2, 'safe', 'first-secret-value', '{}')`);
+    const before = await lastEntryId();
+    await psql.query('BEGIN');
+    try {
+      await psql.query(
+        `UPDATE "Secret" SET password = 'second-secret-value', name = 'renamed' WHERE id = 2`,
+      );
+      await psql.query(`UPDATE "Secret" SET password = 'third-secret-value' WHERE id = 2`);
+      await psql.query(`UPDATE "Secret" SET name = 'safe' WHERE id = 2`);
+      await psql.query('COMMIT');
+    } catch (error) {
+      await psql.query('ROLLBACK');
+      throw error;
+    }
+    const entries = await entriesAfter(before, 'Secret');
+    expect(entries.map((entry) => entry.changes)).toEqual([
+      { old_value: { password: '[redacted]' }, new_value: { password: '[redacted]' } },
+    ]);
+  });
+
+  // Each item statement's trigger merges into the certificate's entry. Merging used to visit
+  // the whole entry, so 200 items cost seconds and a 200-item update passed Prisma's 5 s
+  // transaction timeout under load.
+  it('200 items written one statement at a time in one call: one entry holding all 200, within the transaction timeout', async () => {
+    const { id, items } = await createCertificate('Many items', [
+      { name: 'old 1', quantity: 1 },
+      { name: 'old 2', quantity: 2 },
+    ]);
+    const ITEMS = `mutation($id: ID!, $input: UpdateCertificateInput!) {
+      updateCertificate(id: $id, input: $input) { id items { id name quantity } }
+    }`;
+    const fresh = Array.from({ length: 200 }, (_, index) => ({
+      name: `item ${index}`,
+      quantity: index,
+    }));
+    let before = await lastEntryId();
+    let started = Date.now();
+    const replaced = await gql(
+      ITEMS,
+      { id: globalId('Certificate', id), input: { items: fresh } },
+      1,
+    );
+    console.log(`  200 new items in one call: ${Date.now() - started} ms`);
+    expect(replaced.body.errors).toBeUndefined();
+    const created: { id: string; name: string; quantity: number }[] =
+      replaced.body.data.updateCertificate.items;
+    expect(created).toHaveLength(200);
+    let entries = await entriesAfter(before);
+    expect(entries).toHaveLength(1);
+    const first = entries[0]?.changes as {
+      old_value: { items: object };
+      new_value: { items: object };
+    };
+    const removed = Object.fromEntries(
+      items.map((item, index) => [String(item), { name: `old ${index + 1}`, quantity: index + 1 }]),
+    );
+    // Item snapshots leave out what is their key (id) and the foreign key.
+    const added = Object.fromEntries(
+      created.map((item) => [String(rawId(item.id)), { name: item.name, quantity: item.quantity }]),
+    );
+    expect(first.old_value.items).toEqual({
+      ...removed,
+      ...Object.fromEntries(Object.keys(added).map((key) => [key, null])),
+    });
+    expect(first.new_value.items).toEqual({
+      ...Object.fromEntries(Object.keys(removed).map((key) => [key, null])),
+      ...added,
+    });
+
+    // 200 updates of kept items; the first one's name is set back to what it was.
+    before = await lastEntryId();
+    started = Date.now();
+    const updated = await gql(
+      ITEMS,
+      {
+        id: globalId('Certificate', id),
+        input: {
+          items: created.map((item, index) => ({
+            id: item.id,
+            name: item.name,
+            quantity: index === 0 ? item.quantity : item.quantity + 1000,
+          })),
+        },
+      },
+      1,
+    );
+    console.log(`  200 item updates in one call: ${Date.now() - started} ms`);
+    expect(updated.body.errors).toBeUndefined();
+    entries = await entriesAfter(before);
+    expect(entries).toHaveLength(1);
+    const quantities = (side: number) =>
+      Object.fromEntries(
+        created
+          .slice(1)
+          .map((item) => [String(rawId(item.id)), { quantity: item.quantity + side }]),
+      );
+    expect(entries[0]?.changes).toEqual({
+      old_value: { items: quantities(0) },
+      new_value: { items: quantities(1000) },
+    });
+  }, 60_000);
+});
+
 describe('rollback', () => {
   it('a psql transaction that rolls back leaves no entry', async () => {
     const { id } = await createCertificate('Kept by rollback');
