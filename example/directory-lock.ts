@@ -179,6 +179,9 @@ function isStale(owner: Owner): boolean {
     if (hasCode(error, 'ESRCH')) return true;
     // EPERM: it runs, as another user.
   }
+  // A zombie has exited but not been reaped yet (its parent died, and a container's pid 1
+  // may reap late): kill(pid, 0) still succeeds, yet it holds nothing.
+  if (hasExited(owner.pid)) return true;
   // The pid runs: is it still the process that took the lock?
   const now = processStart(owner.pid);
   return owner.processStart !== undefined && now !== undefined && now !== owner.processStart;
@@ -196,6 +199,17 @@ function processStart(pid: number): string | undefined {
     return bootId && tick ? `${bootId}:${tick}` : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether /proc says the pid is a zombie (Z) or dead (X); false where /proc cannot tell. */
+function hasExited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
   }
 }
 
