@@ -179,11 +179,12 @@ function isStale(owner: Owner): boolean {
     if (hasCode(error, 'ESRCH')) return true;
     // EPERM: it runs, as another user.
   }
+  const stat = procStat(owner.pid);
   // A zombie has exited but not been reaped yet (its parent died, and a container's pid 1
   // may reap late): kill(pid, 0) still succeeds, yet it holds nothing.
-  if (hasExited(owner.pid)) return true;
+  if (stat?.state === 'Z' || stat?.state === 'X') return true;
   // The pid runs: is it still the process that took the lock?
-  const now = processStart(owner.pid);
+  const now = stat?.start;
   return owner.processStart !== undefined && now !== undefined && now !== owner.processStart;
 }
 
@@ -191,25 +192,23 @@ let bootId: string | undefined;
 
 /** `<boot id>:<start tick>` of a running process, from /proc; undefined elsewhere. */
 function processStart(pid: number): string | undefined {
+  return procStat(pid)?.start;
+}
+
+/**
+ * From /proc/<pid>/stat: the state (R, S, Z...) and the start (`<boot id>:<start tick>`);
+ * undefined where /proc cannot tell.
+ */
+function procStat(pid: number): { state: string; start: string | undefined } | undefined {
   try {
     bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 is starttime; the fields after "(comm) " start at field 3.
-    const tick = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return bootId && tick ? `${bootId}:${tick}` : undefined;
+    // The fields after "(comm) " start at field 3, the state; field 22 is starttime.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const tick = fields[19];
+    return { state: fields[0] ?? '', start: bootId && tick ? `${bootId}:${tick}` : undefined };
   } catch {
     return undefined;
-  }
-}
-
-/** Whether /proc says the pid is a zombie (Z) or dead (X); false where /proc cannot tell. */
-function hasExited(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    return false;
   }
 }
 
