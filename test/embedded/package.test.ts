@@ -2,9 +2,9 @@
 // imported by a plain Node process (not vitest), the way an application would.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,38 @@ function output(run: NodeRun): Record<string, unknown> {
   return JSON.parse(last);
 }
 
+/** Scripts npm (and yarn, pnpm) run when a package is installed. */
+const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'];
+
+/** `name@version` of each package npm warned about with EBADENGINE. */
+function engineWarnings(stderr: string): string[] {
+  return [...stderr.matchAll(/EBADENGINE\s+package: '([^']+)'/g)].map(
+    (match) => match[1] as string,
+  );
+}
+
+/** `name@version (script)` of each installed package that has an install-time script. */
+async function packagesWithInstallScripts(nodeModules: string): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.name.startsWith('@')) {
+        await visit(path);
+        continue;
+      }
+      const manifest = JSON.parse(await readFile(join(path, 'package.json'), 'utf8'));
+      const scripts = installScripts.filter((name) => manifest.scripts?.[name]);
+      if (scripts.length)
+        found.push(`${manifest.name}@${manifest.version} (${scripts.join(', ')})`);
+      await visit(join(path, 'node_modules'));
+    }
+  };
+  await visit(nodeModules);
+  return found.sort();
+}
+
 function exportTargets(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (typeof value !== 'object' || value === null) return [];
@@ -68,11 +100,13 @@ describe('the packed package', () => {
    */
   let bare: string;
   let packed: string[];
+  let tarball: string;
   let manifest: {
     exports: Record<string, unknown>;
     main: string;
     types: string;
     sideEffects: string[];
+    scripts?: Record<string, string>;
   };
 
   beforeAll(async () => {
@@ -87,6 +121,7 @@ describe('the packed package', () => {
     const [pack] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     if (!pack) throw new Error(`npm pack printed no package: ${stdout}`);
     packed = pack.files.map((file) => file.path);
+    tarball = join(app, pack.filename);
     for (const dir of [app, bare]) {
       const target = join(dir, 'node_modules', 'pothos-eventlog');
       await mkdir(target, { recursive: true });
@@ -297,4 +332,91 @@ console.log(JSON.stringify({
       complete: { fields: ['eventLogs', 'node', 'nodes', 'ok'] },
     });
   });
+
+  it('runs nothing when installed: no install-time script in its manifest', () => {
+    expect(
+      Object.keys(manifest.scripts ?? {}).filter((name) => installScripts.includes(name)),
+    ).toEqual([]);
+  });
+
+  it('ships source maps whose sources are embedded or shipped', async () => {
+    const unpacked = join(app, 'node_modules', 'pothos-eventlog');
+    const maps = packed.filter((path) => path.endsWith('.map'));
+    const scripts = packed.filter((path) => path.endsWith('.js'));
+    expect(maps.length).toBeGreaterThan(0);
+    const unresolved: string[] = [];
+    for (const script of scripts) {
+      const source = await readFile(join(unpacked, script), 'utf8');
+      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(source)?.[1];
+      if (url && !packed.includes(posix.join(posix.dirname(script), url))) {
+        unresolved.push(`${script} -> ${url}`);
+      }
+    }
+    for (const map of maps) {
+      const content = JSON.parse(await readFile(join(unpacked, map), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+        sourceRoot?: string;
+      };
+      expect(content.sources.length, map).toBeGreaterThan(0);
+      content.sources.forEach((source, index) => {
+        if (typeof content.sourcesContent?.[index] === 'string') return;
+        const path = posix.join(posix.dirname(map), content.sourceRoot ?? '', source);
+        if (!packed.includes(path)) unresolved.push(`${map} -> ${source}`);
+      });
+    }
+    expect(unresolved).toEqual([]);
+  });
+
+  it('installs with its peers on this Node without an engine warning or an install script', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pel-package-install-'));
+    try {
+      // The control: a package that wants another Node and runs a postinstall script, which
+      // the checks below must report, so a silent npm cannot pass them.
+      const control = join(dir, 'engine-control');
+      await mkdir(control);
+      await writeFile(
+        join(control, 'package.json'),
+        JSON.stringify({
+          name: 'engine-control',
+          version: '1.0.0',
+          engines: { node: '>=999' },
+          scripts: { postinstall: 'node -e 0' },
+        }),
+      );
+      const { stdout: controlPack } = await execFileAsync(
+        'npm',
+        ['pack', '--json', '--pack-destination', dir],
+        { cwd: control },
+      );
+      const controlTarball = join(dir, JSON.parse(controlPack)[0].filename);
+      const consumer = join(dir, 'app');
+      await mkdir(consumer);
+      await writeFile(join(consumer, 'package.json'), '{"name":"app","private":true}\n');
+      // npm installs the peers itself; --ignore-scripts: a control script must not run.
+      const { stderr } = await execFileAsync(
+        'npm',
+        [
+          'install',
+          '--prefer-offline',
+          '--no-audit',
+          '--no-fund',
+          '--ignore-scripts',
+          '--loglevel=warn',
+          tarball,
+          controlTarball,
+        ],
+        { cwd: consumer, env: { ...process.env, npm_config_engine_strict: 'false' } },
+      );
+      const nodeModules = join(consumer, 'node_modules');
+      expect(existsSync(join(nodeModules, 'pothos-eventlog', 'dist', 'index.js'))).toBe(true);
+      expect(existsSync(join(nodeModules, '@pothos', 'core', 'package.json'))).toBe(true);
+      expect(engineWarnings(stderr), stderr).toEqual(['engine-control@1.0.0']);
+      expect(await packagesWithInstallScripts(nodeModules)).toEqual([
+        'engine-control@1.0.0 (postinstall)',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
