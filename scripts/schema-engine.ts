@@ -171,13 +171,38 @@ export async function diffMigrationsToSchema(schemaDirectory = schemaDir): Promi
   }
 }
 
-/** Applies pending migrations (`prisma migrate deploy`); returns the names applied. */
+/** The SQL that creates the given schema files in an empty database (`migrate diff --from-empty`). */
+export async function diffEmptyToSchema(
+  files: { path: string; content: string }[],
+): Promise<string> {
+  const pglite = new PGlite();
+  try {
+    return await withEngine(new PrismaPGlite(pglite), async (engine) => {
+      const result = await engine.diff({
+        from: { tag: 'empty' },
+        to: { tag: 'schemaDatamodel', files },
+        script: true,
+        exitCode: null,
+        filters,
+      });
+      return (result.stdout ?? '').trim();
+    });
+  } finally {
+    await pglite.close();
+  }
+}
+
+/**
+ * Applies pending migrations (`prisma migrate deploy`) of `directory` (prisma/migrations by
+ * default); returns the names applied.
+ */
 export async function applyMigrations(
   factory: SqlMigrationAwareDriverAdapterFactory,
+  directory = migrationsDir,
 ): Promise<string[]> {
   return withEngine(factory, async (engine) => {
     const output = await engine.applyMigrations({
-      migrationsList: await readMigrations(),
+      migrationsList: await readMigrations(directory),
       filters,
     });
     return output.appliedMigrationNames;

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EventLogError } from '../errors.js';
+import { checkMigrations } from './check.js';
+import { CliError, CliUsageError } from './cli-error.js';
+import { checkDatabase } from './database-check.js';
+import { migrate } from './migrate.js';
+import { DEFAULT_SCHEMA_PATHS } from './schema.js';
+
+const USAGE = `Usage: pothos-eventlog <command> [flags]
+
+Commands:
+  migrate   Write the migrations the event log needs into the migrations folder:
+            <timestamp>_eventlog_table (the event_log table), unless a migration
+            already creates it, and <timestamp>_<name> (the capture triggers), when
+            the newest capture migration differs from what the declaration generates.
+  check     Exit 0 when the migrations folder is current, 1 naming what is missing
+            and the command that writes it. With --database, check the triggers
+            installed in that database instead.
+
+Flags:
+  --capture <module>    The module exporting defineEventLogCapture(...) as default,
+                        as capture, or as its only declaration. .js/.mjs/.cjs, or
+                        .ts/.mts/.cts with tsx installed in the project. Required.
+  --schema <path>       The Prisma schema file, or the folder of a multi-file schema.
+                        Default: the first of ${DEFAULT_SCHEMA_PATHS.join(', ')}.
+  --migrations <dir>    The migrations folder. Default: prisma/migrations.
+  --name <name>         migrate: the name of the capture migration. Default: eventlog_capture.
+  --database <url>      check: the PostgreSQL database to check, e.g.
+                        --database "$DATABASE_URL" (needs the pg package).
+  -h, --help            Print this help.
+  -v, --version         Print the version.
+
+Paths are relative to the working directory. Nothing connects to a database except
+check --database: migrate and check read files only.`;
+
+const options = {
+  capture: { type: 'string' },
+  schema: { type: 'string' },
+  migrations: { type: 'string' },
+  name: { type: 'string' },
+  database: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+const allowed: Record<string, readonly string[]> = {
+  migrate: ['capture', 'schema', 'migrations', 'name'],
+  check: ['capture', 'schema', 'migrations', 'database'],
+};
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
+export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
+  const log = (line: string) => console.log(line);
+  const error = (line: string) => console.error(line);
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.help) {
+      log(USAGE);
+      return 0;
+    }
+    if (values.version) {
+      log(version());
+      return 0;
+    }
+    const [command, ...extra] = positionals;
+    if (command === undefined) throw new CliUsageError('No command given.');
+    const flags = allowed[command];
+    if (!flags) throw new CliUsageError(`Unknown command "${command}".`);
+    if (extra.length > 0) throw new CliUsageError(`Unexpected argument "${extra[0]}".`);
+    for (const flag of Object.keys(values)) {
+      if (!flags.includes(flag)) {
+        throw new CliUsageError(`The flag --${flag} does not apply to ${command}.`);
+      }
+    }
+    const capture = values.capture;
+    if (capture === undefined || capture === '') {
+      throw new CliUsageError(
+        `${command} needs --capture <module>, the module that exports defineEventLogCapture(...).`,
+      );
+    }
+    if (values.name !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.name)) {
+      throw new CliUsageError(
+        `--name ${values.name}: a migration name is letters, digits, _ and - only.`,
+      );
+    }
+    const project = { cwd, capture, schema: values.schema, migrations: values.migrations };
+    if (command === 'migrate') {
+      await migrate({ ...project, name: values.name }, log);
+      return 0;
+    }
+    if (values.database !== undefined) {
+      return await checkDatabase({ cwd, capture, url: values.database }, log, error);
+    }
+    return await checkMigrations(project, log, error);
+  } catch (caught) {
+    if (caught instanceof CliUsageError) {
+      error(`pothos-eventlog: ${caught.message}\n\n${USAGE}`);
+      return caught.exitCode;
+    }
+    if (caught instanceof CliError || caught instanceof EventLogError) {
+      error(`pothos-eventlog: ${caught.message}`);
+      return caught instanceof CliError ? caught.exitCode : 1;
+    }
+    error(
+      `pothos-eventlog: unexpected error: ${caught instanceof Error ? (caught.stack ?? caught.message) : String(caught)}`,
+    );
+    return 1;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (caught) {
+    // node:util's messages name the flag: "Unknown option '--frobnicate'. To specify ...".
+    const message = caught instanceof Error ? caught.message : String(caught);
+    throw new CliUsageError(`${message.split('. ')[0]?.replace(/\.$/, '')}.`);
+  }
+}
+
+function version(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  return manifest.version;
+}
+
+process.exitCode = await main(process.argv.slice(2));

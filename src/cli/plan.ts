@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import { captureSql } from '../capture/capture-sql.js';
+import { CliError } from './cli-error.js';
+import { type LoadedDeclaration, loadDeclaration } from './load-declaration.js';
+import {
+  checkLockFile,
+  latestCaptureMigration,
+  type Migration,
+  migrationCreatingTable,
+  readMigrationFolder,
+} from './migrations-folder.js';
+import { findSchemaPath, type PrismaSchema, readPrismaSchema } from './schema.js';
+
+/** The table the capture triggers write to: the shipped model's `@@map`. */
+export const EVENT_LOG_TABLE = 'event_log';
+
+export interface ProjectOptions {
+  /** The directory relative paths are read from. */
+  cwd: string;
+  /** The module that exports the capture declaration. */
+  capture: string;
+  /** The Prisma schema file or folder; `DEFAULT_SCHEMA_PATHS` when absent. */
+  schema?: string | undefined;
+  /** The migrations folder. @default 'prisma/migrations' */
+  migrations?: string | undefined;
+}
+
+/** What a migrations folder lacks for the declaration, read without writing anything. */
+export interface MigrationPlan {
+  schema: PrismaSchema;
+  declaration: LoadedDeclaration;
+  /** Absolute path of the migrations folder. */
+  migrationsDir: string;
+  migrations: Migration[];
+  /** The migration that creates event_log, if one does. */
+  table: Migration | undefined;
+  /** What the declaration generates against the schema. */
+  captureSql: string;
+  capture:
+    | { status: 'current'; migration: Migration }
+    | { status: 'stale'; migration: Migration }
+    | { status: 'missing' };
+}
+
+export const DEFAULT_MIGRATIONS = 'prisma/migrations';
+
+/** Reads the schema, the declaration and the migrations, printing one line per step. */
+export async function planMigrations(
+  options: ProjectOptions,
+  log: (line: string) => void,
+): Promise<MigrationPlan> {
+  const { cwd } = options;
+  const schemaPath = findSchemaPath(cwd, options.schema);
+  const schema = await readPrismaSchema(cwd, schemaPath);
+  log(
+    `Read the Prisma schema ${schema.path} (${schema.files.length} file${schema.files.length === 1 ? '' : 's'}, ${schema.datamodel.models.length} models).`,
+  );
+  if (!schema.datamodel.models.some((model) => (model.dbName ?? model.name) === EVENT_LOG_TABLE)) {
+    throw new CliError(
+      `The Prisma schema ${schema.path} has no model mapped to "${EVENT_LOG_TABLE}": copy node_modules/pothos-eventlog/prisma/schema/eventlog.prisma into it (the EventLog model).`,
+    );
+  }
+  const declaration = await loadDeclaration(cwd, options.capture);
+  const audited = Object.keys(declaration.declaration.models);
+  log(
+    `Loaded the capture declaration ${declaration.exportName} of ${declaration.path} (${audited.join(', ') || 'no models'}).`,
+  );
+  let sql: string;
+  try {
+    sql = captureSql(schema.datamodel, declaration.declaration).sql;
+  } catch (error) {
+    throw new CliError(
+      `The capture declaration of ${declaration.path} does not fit the Prisma schema ${schema.path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const migrationsDir = resolve(cwd, options.migrations ?? DEFAULT_MIGRATIONS);
+  await checkLockFile(migrationsDir, cwd);
+  const migrations = await readMigrationFolder(migrationsDir);
+  const latest = latestCaptureMigration(migrations);
+  return {
+    schema,
+    declaration,
+    migrationsDir,
+    migrations,
+    table: migrationCreatingTable(migrations, EVENT_LOG_TABLE),
+    captureSql: sql,
+    capture: !latest
+      ? { status: 'missing' }
+      : latest.sql === sql
+        ? { status: 'current', migration: latest }
+        : { status: 'stale', migration: latest },
+  };
+}
