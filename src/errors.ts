@@ -53,7 +53,10 @@ export class EventLogLimitError extends EventLogValidationError {
   }
 }
 
-/** The database or the client is not set up for capture; the message names what and the fix. */
+/**
+ * The database, the client or the schema is not set up right (a server error, never the
+ * client's); the message names what and the fix.
+ */
 export class EventLogSetupError extends EventLogError {
   constructor(message: string) {
     super(message, 'EVENT_LOG_SETUP');

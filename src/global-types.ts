@@ -8,11 +8,7 @@ import type {
   TypeParam,
 } from '@pothos/core';
 import type { PothosEventLogPlugin } from './plugin.js';
-import type {
-  EventLogFieldOptions,
-  EventLogMutationOptions,
-  EventLogPluginOptions,
-} from './types.js';
+import type { EventLogFieldArgs, EventLogMutationOptions, EventLogPluginOptions } from './types.js';
 
 declare global {
   export namespace PothosSchemaTypes {
@@ -47,7 +43,9 @@ declare global {
        * The audit entries about the parent object, newest first, as an `EventLogConnection`.
        * @example certificate: t.eventLog()
        */
-      eventLog: (options?: EventLogFieldOptions<ParentShape>) => FieldRef<Types, unknown, Kind>;
+      eventLog: (
+        ...options: EventLogFieldArgs<Types, ParentShape, Kind>
+      ) => FieldRef<Types, unknown, Kind>;
     }
   }
 }

@@ -11,6 +11,7 @@ export type { EventLogConnectionResult } from './read/find-event-logs.js';
 export * from './service/index.js';
 export type {
   EventLogAuthorizeTarget,
+  EventLogFieldArgs,
   EventLogFieldOptions,
   EventLogFilter,
   EventLogMutationModelOptions,

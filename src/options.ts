@@ -39,9 +39,11 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       );
     }
   }
-  if (typeof (builder as { connectionObject?: unknown }).connectionObject !== 'function') {
+  // Importing plugin-relay patches every builder's prototype: only the plugins list tells
+  // whether this builder runs it (without it, node(id) and connections fail per request).
+  if (!(builder.options.plugins ?? []).includes('relay')) {
     throw new PothosSchemaError(
-      "pothos-eventlog needs @pothos/plugin-relay (EventLog is a Relay node with connections): add RelayPlugin to the builder's plugins.",
+      "pothos-eventlog needs @pothos/plugin-relay (EventLog is a Relay node with connections): add RelayPlugin to the builder's plugins (importing it is not enough).",
     );
   }
   const maxPageSize = options.maxPageSize ?? 100;
@@ -68,8 +70,9 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       `pothos-eventlog: \`eventLog.maxEntriesPerRequest\` must be an integer of at least maxPageSize (${maxPageSize}).`,
     );
   }
-  const datamodel = (builder.options as { prisma?: { dmmf?: { datamodel: DataModel } } }).prisma
-    ?.dmmf?.datamodel;
+  const datamodel = checkDatamodel(
+    (builder.options as { prisma?: { dmmf?: { datamodel?: DataModel } } }).prisma?.dmmf?.datamodel,
+  );
   const result: ResolvedOptions = {
     ...options,
     queryField: options.queryField ?? 'eventLogs',
@@ -90,4 +93,46 @@ function resolveCapture(declaration: EventLogCaptureDeclaration): ResolvedCaptur
   } catch (error) {
     throw isEventLogError(error) ? new PothosSchemaError(error.message) : error;
   }
+}
+
+/** The fields of the EventLog model the plugin reads (prisma/schema/eventlog.prisma). */
+const EVENT_LOG_FIELDS = [
+  'id',
+  'timestamp',
+  'actorId',
+  'actorName',
+  'tool',
+  'action',
+  'objectType',
+  'objectId',
+  'template',
+  'message',
+  'values',
+  'changes',
+  'context',
+] as const;
+
+const MODEL_FILE = 'node_modules/pothos-eventlog/prisma/schema/eventlog.prisma';
+
+/**
+ * Every read goes through `client.eventLog`: when plugin-prisma's datamodel is given (as
+ * plugin-prisma requires), the EventLog model must be in it. Audited mutations and
+ * `t.eventLog()` need the datamodel and say so.
+ */
+function checkDatamodel(datamodel: DataModel | undefined): DataModel | undefined {
+  if (!datamodel?.models) return undefined;
+  const model = datamodel.models.EventLog;
+  if (!model) {
+    throw new PothosSchemaError(
+      `pothos-eventlog: the Prisma schema has no EventLog model, which stores the entries. Copy ${MODEL_FILE} into your Prisma schema folder, then run prisma generate and create a migration.`,
+    );
+  }
+  const names = new Set(model.fields.map((field) => field.name));
+  const missing = EVENT_LOG_FIELDS.filter((name) => !names.has(name));
+  if (missing.length > 0) {
+    throw new PothosSchemaError(
+      `pothos-eventlog: the EventLog model lacks ${missing.join(', ')}: make it match ${MODEL_FILE}, then run prisma generate and create a migration.`,
+    );
+  }
+  return datamodel;
 }

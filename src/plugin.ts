@@ -10,6 +10,7 @@ import { compileMessagePlan } from './mutation/message-plan.js';
 import { eventLogOptions } from './options.js';
 import { modelMetadata } from './read/model-metadata.js';
 import { addEventLogsQuery } from './schema/event-logs-query.js';
+import { didYouMean } from './suggest.js';
 import type { EventLogMutationModelOptions } from './types.js';
 
 export const pluginName = 'eventLog';
@@ -51,7 +52,7 @@ export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<
     const meta = modelMetadata(options.datamodel, mutation.model);
     if (!meta) {
       throw new PothosSchemaError(
-        `pothos-eventlog: eventLog.model "${mutation.model}" of ${where} is not a Prisma model with a single id field.`,
+        `pothos-eventlog: eventLog.model "${mutation.model}" of ${where} is not a Prisma model with a single id field${didYouMean(mutation.model, Object.keys(options.datamodel.models))}.`,
       );
     }
     const captured = options.capture.models.get(mutation.model);

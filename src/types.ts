@@ -48,8 +48,11 @@ export interface EventLogPrismaClient {
 }
 
 export interface EventLogPluginOptions<Types extends SchemaTypes> {
-  /** The root Prisma client of a request (e.g. `(ctx) => ctx.prisma`). */
-  client: (context: Types['Context']) => unknown;
+  /**
+   * The root Prisma client of a request (e.g. `(ctx) => ctx.prisma`): a generated
+   * PrismaClient (or an extension of it) whose schema holds the `EventLog` model.
+   */
+  client: (context: Types['Context']) => EventLogPrismaClient;
   /** Who acts in this request: `{ id, name }`, or `null` when anonymous or a system call. */
   actor: (context: Types['Context']) => EventLogActor | null | Promise<EventLogActor | null>;
   /**
@@ -122,7 +125,8 @@ export interface EventLogMutationModelOptions<
    * Message template, checked when the schema is built. `{object__field}` and
    * `{<model>__field}` (e.g. `{certificate__name}`) read the changed row (the deleted state for
    * a delete); `{actor__id}` and `{actor__name}` the actor; anything else comes from `values`.
-   * @default '<Model> {object__<id>} was <action>d.'
+   * @default '<Model> {object__<id>} was created.' (updated, deleted), and for a custom action
+   * '<Model> {object__<id>}: <action>.', e.g. 'Certificate 7: set-status.'
    * @example 'Certificate {certificate__name} was updated by {user__fullName}.'
    */
   message?: string;
@@ -138,12 +142,34 @@ export type EventLogMutationOptions<Types extends SchemaTypes, Args> = {
 }[PrismaModelName<Types>];
 
 /** Options of `t.eventLog()`. */
-export interface EventLogFieldOptions<ParentShape> {
-  /** The Prisma model of the parent. @default the model of a prismaObject/prismaNode parent */
-  model?: string;
-  /** The parent's id as stored in `objectId`. @default (parent) => parent.id */
+export interface EventLogFieldOptions<Types extends SchemaTypes, ParentShape> {
+  /**
+   * The Prisma model the entries are about (their `objectType`); checked when the schema is
+   * built. @default the model of a prismaObject/prismaNode parent; required on other types
+   */
+  model?: PrismaModelName<Types>;
+  /**
+   * The parent's id as stored in `objectId`.
+   * @default the id field of a prismaObject/prismaNode parent, else `parent.id`
+   */
   id?: (parent: ParentShape) => RowId | null | undefined;
   description?: string;
 }
+
+/**
+ * The arguments of `t.eventLog()`: optional on a prismaObject/prismaNode; on any other type
+ * `model` is required, and `id` too unless the parent has an `id`.
+ */
+export type EventLogFieldArgs<Types extends SchemaTypes, ParentShape, Kind> = [Kind] extends [
+  'PrismaObject',
+]
+  ? [options?: EventLogFieldOptions<Types, ParentShape>]
+  : [
+      options: EventLogFieldOptions<Types, ParentShape> & {
+        model: PrismaModelName<Types>;
+      } & (ParentShape extends { id: RowId | null | undefined }
+          ? unknown
+          : { id: (parent: ParentShape) => RowId | null | undefined }),
+    ];
 
 export type { DiffSchema };

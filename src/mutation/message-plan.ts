@@ -4,6 +4,7 @@ import type { ResolvedCaptureModel } from '../capture/declaration.js';
 import { type DataModel, lowerFirst } from '../read/model-metadata.js';
 import { normalizeMaskKey } from '../service/mask.js';
 import { parseTemplate } from '../service/template.js';
+import { didYouMean } from '../suggest.js';
 
 /** A mutation's message, compiled once when the schema is built. */
 export interface MessagePlan {
@@ -71,7 +72,7 @@ export function compileMessagePlan(
       const field = rest[0] as string;
       if (rest.length > 1 || !fields.includes(field)) {
         throw new PothosSchemaError(
-          `pothos-eventlog: the placeholder {${part.key}} in eventLog.message of ${where} names no field of ${model}${suggest(field, fields)}. It can read the fields of the changed ${model} row: ${fields.join(', ')}.`,
+          `pothos-eventlog: the placeholder {${part.key}} in eventLog.message of ${where} names no field of ${model}${didYouMean(field, fields)}. It can read the fields of the changed ${model} row: ${fields.join(', ')}.`,
         );
       }
       if (masked.has(normalizeMaskKey(field))) {
@@ -103,35 +104,4 @@ export function compileMessagePlan(
     maskedKeys,
     givenTemplate: givenKeys.map((key) => `{${key}}`).join(' '),
   };
-}
-
-function suggest(name: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min(
-        (row[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
 }
