@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import {
   createGraphQLError,
   createYoga,
+  type GraphiQLOptions,
   maskError,
   type Plugin,
   type YogaServerInstance,
@@ -61,6 +62,7 @@ export function createServer({ prisma, plugins = [], ...options }: ServerOptions
   return createYoga<ServerContext, Context>({
     graphqlEndpoint: '/graphql',
     graphiql: true,
+    renderGraphiQL: renderLocalGraphiQL,
     maskedErrors: { isDev: process.env.NODE_ENV === 'development', maskError: classifyError },
     maxRequestBodySize: requestLimits.maxRequestBodySize,
     ...options,
@@ -88,6 +90,16 @@ export function createServer({ prisma, plugins = [], ...options }: ServerOptions
       requestId: requestIdFrom(request.headers.get('x-request-id')),
     }),
   });
+}
+
+/**
+ * GraphiQL with its scripts, styles and editor workers inlined in the page (9 MB), not
+ * loaded from a CDN: it works offline. The bundle is imported on the first page view, so
+ * a server that never serves GraphiQL does not load it.
+ */
+async function renderLocalGraphiQL(options: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return renderGraphiQL(options);
 }
 
 /**
