@@ -22,6 +22,10 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts', 'test/embedded/**/*.test.ts'],
         },
       },
+      {
+        extends: true as const,
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'] },
+      },
       ...(postgres
         ? [
             {
