@@ -6,6 +6,7 @@ import { applyMigrations } from '../scripts/schema-engine.js';
 import { checkEventLogCapture, EventLogSetupError } from '../src/capture/index.js';
 import { capture } from './capture.js';
 import { type Database, DatabaseConfigError, openDatabase } from './database.js';
+import { writeDemoHistory } from './demo-history.js';
 import { seed } from './seed.js';
 import { createServer } from './server.js';
 
@@ -52,8 +53,13 @@ async function main(): Promise<void> {
       applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations.',
     );
     await checkEventLogCapture(database.prisma, capture);
-    if (await seed(database.prisma)) console.log('Inserted the demo data.');
-    server = createHttpServer(createServer({ prisma: database.prisma }));
+    const seeded = await seed(database.prisma);
+    const yoga = createServer({ prisma: database.prisma });
+    if (seeded) {
+      await writeDemoHistory(yoga);
+      console.log('Inserted the demo data and its history.');
+    }
+    server = createHttpServer(yoga);
     const actualPort = await listen(server, port);
     console.log(
       `pothos-eventlog example on http://localhost:${actualPort}/graphql (${database.description})`,

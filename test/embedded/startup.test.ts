@@ -46,9 +46,28 @@ describe('npm start (example/main.ts)', () => {
     const body = (await response.json()) as {
       data: { certificates: { edges: { node: { name: string } }[] } };
     };
-    expect(body.data.certificates.edges.map((edge) => edge.node.name)).toEqual(
-      demoCertificates.map((certificate) => certificate.name),
-    );
+    // The demo data, then its history: John renamed the first certificate at start.
+    expect(body.data.certificates.edges.map((edge) => edge.node.name)).toEqual([
+      'Annual fire safety inspection 2026',
+      ...demoCertificates.slice(1).map((certificate) => certificate.name),
+    ]);
+    expect(example.stdout()).toContain('Inserted the demo data and its history.');
+    const history = await fetch(url as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': '1' },
+      body: JSON.stringify({
+        query: '{ eventLogs(tool: "certificate") { edges { node { actor action objectId } } } }',
+      }),
+    });
+    expect(((await history.json()) as { data: unknown }).data).toEqual({
+      eventLogs: {
+        edges: [
+          { node: { actor: 'John Doe', action: 'archive', objectId: '3' } },
+          { node: { actor: 'Jane Roe', action: 'update', objectId: '2' } },
+          { node: { actor: 'John Doe', action: 'update', objectId: '1' } },
+        ],
+      },
+    });
 
     example.signal('SIGTERM');
     await example.closed(20_000);

@@ -1,0 +1,242 @@
+// The README, run. Every GraphQL operation in it is sent, in order, to the example server
+// (first start: demo data and its history) over HTTP, and must answer the JSON block that
+// follows it; every `curl` command is run by bash against the same server; every SDL block
+// must agree with the schema; every TypeScript block is written to the file its first line
+// names and the whole small application is type-checked. A README that drifts fails here.
+//
+// README_UPDATE=1 npx vitest run test/embedded/readme.test.ts writes the answers got back
+// into the README instead of comparing them (then read the diff before committing it).
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildSchema, type GraphQLObjectType, isObjectType, Kind, parse, print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../example/database.js';
+import { writeDemoHistory } from '../../example/demo-history.js';
+import { seed } from '../../example/seed.js';
+import { createServer } from '../../example/server.js';
+import { projectRoot } from '../../scripts/schema-engine.js';
+import { createEmbeddedDatabase } from '../support/database.js';
+import { type FencedBlock, fencedBlocks, replaceBlocks } from '../support/readme-blocks.js';
+
+const execFileAsync = promisify(execFile);
+const readmePath = join(projectRoot, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const blocks = fencedBlocks(readme);
+const updating = process.env.README_UPDATE === '1';
+const exampleUrl = 'http://localhost:4000';
+
+interface Request {
+  block: FencedBlock;
+  answer: FencedBlock | undefined;
+  kind: 'graphql' | 'curl';
+}
+
+/** The block after `index`, if it is a JSON block (an answer). */
+const answerAfter = (index: number) =>
+  blocks[index + 1]?.lang === 'json' ? blocks[index + 1] : undefined;
+
+const isOperation = (text: string) =>
+  parse(text).definitions.every((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+
+const requests: Request[] = [];
+const sdlBlocks: FencedBlock[] = [];
+for (const [index, block] of blocks.entries()) {
+  if (block.lang === 'graphql') {
+    if (isOperation(block.text))
+      requests.push({ block, answer: answerAfter(index), kind: 'graphql' });
+    else sdlBlocks.push(block);
+  } else if (
+    block.lang === 'sh' &&
+    block.text.startsWith('curl ') &&
+    block.text.includes(exampleUrl)
+  ) {
+    requests.push({ block, answer: answerAfter(index), kind: 'curl' });
+  }
+}
+const tsBlocks = blocks.filter((block) => block.lang === 'ts');
+
+/** `# x-user-id: 1` lines at the top of an operation are its headers. */
+function headersOf(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^#\s*([a-z-]+):\s*(.+)$/.exec(line);
+    if (!match) break;
+    headers[match[1] as string] = (match[2] as string).trim();
+  }
+  return headers;
+}
+
+/** What differs from run to run: times, cursors (they carry a time), request ids. */
+function normalize(value: unknown, key?: string): unknown {
+  if (typeof value === 'string') {
+    if (key && /cursor$/i.test(key)) return '<cursor>';
+    if (key === 'requestId' || key === 'call') return `<${key}>`;
+    if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return '<timestamp>';
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => normalize(item));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v, k)]));
+  }
+  return value;
+}
+
+function findKey(value: unknown, key: string): unknown {
+  if (!value || typeof value !== 'object') return undefined;
+  if (key in value) return (value as Record<string, unknown>)[key];
+  for (const child of Object.values(value)) {
+    const found = findKey(child, key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+describe('README', () => {
+  let database: Database;
+  let http: HttpServer;
+  let url: string;
+  /** The endCursor of the last answer that had one: `"<endCursor>"` in an operation. */
+  let endCursor: unknown;
+  const updates: { block: FencedBlock; text: string }[] = [];
+
+  beforeAll(async () => {
+    database = await createEmbeddedDatabase();
+    await seed(database.prisma);
+    const yoga = createServer({ prisma: database.prisma });
+    await writeDemoHistory(yoga);
+    http = createHttpServer(yoga);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    http?.closeAllConnections();
+    await new Promise((resolve) => http?.close(resolve));
+    await database?.close();
+    if (updating && updates.length > 0) {
+      const current = readFileSync(readmePath, 'utf8');
+      if (current !== readme) throw new Error('README.md changed during the run: not updated.');
+      await writeFile(readmePath, replaceBlocks(readme, updates));
+    }
+  });
+
+  it('has runnable examples', () => {
+    expect(requests.filter((request) => request.kind === 'graphql').length).toBeGreaterThan(5);
+    expect(tsBlocks.length).toBeGreaterThan(5);
+  });
+
+  describe.sequential('operations answer what the README shows', () => {
+    for (const request of requests) {
+      it(`${request.kind} at README line ${request.block.line}`, async () => {
+        if (!request.answer) {
+          throw new Error(
+            `README line ${request.block.line}: the ${request.kind} example needs its answer in a \`\`\`json block right after it.`,
+          );
+        }
+        const text = request.block.text.replaceAll('"<endCursor>"', JSON.stringify(endCursor));
+        let actual: unknown;
+        if (request.kind === 'graphql') {
+          const response = await fetch(`${url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headersOf(text) },
+            body: JSON.stringify({ query: text }),
+          });
+          actual = await response.json();
+        } else {
+          const { stdout } = await execFileAsync('bash', ['-c', text.replaceAll(exampleUrl, url)]);
+          actual = JSON.parse(stdout);
+        }
+        endCursor = findKey(actual, 'endCursor') ?? endCursor;
+        if (updating) {
+          updates.push({ block: request.answer, text: JSON.stringify(actual, null, 2) });
+          return;
+        }
+        let expected: unknown;
+        try {
+          expected = JSON.parse(request.answer.text);
+        } catch (error) {
+          throw new Error(
+            `README line ${request.answer.line}: the answer is not JSON: ${(error as Error).message}`,
+          );
+        }
+        expect(normalize(actual), `README line ${request.block.line}`).toEqual(normalize(expected));
+      });
+    }
+  });
+
+  it('SDL blocks agree with the schema', () => {
+    const schema = buildSchema(readFileSync(join(projectRoot, 'schema.graphql'), 'utf8'));
+    expect(sdlBlocks.length).toBeGreaterThan(0);
+    for (const block of sdlBlocks) {
+      for (const definition of parse(block.text).definitions) {
+        if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+        const where = `README line ${block.line}: type ${definition.name.value}`;
+        const real = schema.getType(definition.name.value);
+        expect(isObjectType(real), where).toBe(true);
+        const realFields = (real as GraphQLObjectType).getFields();
+        expect(
+          (definition.interfaces ?? []).map((node) => node.name.value),
+          `${where} implements`,
+        ).toEqual((real as GraphQLObjectType).getInterfaces().map((type) => type.name));
+        for (const field of definition.fields ?? []) {
+          const match = realFields[field.name.value];
+          expect(match, `${where}: field ${field.name.value}`).toBeDefined();
+          const shown = `${field.name.value}(${(field.arguments ?? [])
+            .map((arg) => `${arg.name.value}: ${print(arg.type)}`)
+            .sort()
+            .join(', ')}): ${print(field.type)}`;
+          const actual = `${match?.name}(${(match?.args ?? [])
+            .map((arg) => `${arg.name}: ${arg.type}`)
+            .sort()
+            .join(', ')}): ${match?.type}`;
+          expect(shown, where).toBe(actual);
+        }
+      }
+    }
+  });
+
+  it('TypeScript blocks type-check as one small application', async () => {
+    const app = join(projectRoot, '.readme-app');
+    await rm(app, { recursive: true, force: true });
+    const files = new Map<string, string[]>();
+    for (const block of tsBlocks) {
+      const match = /^\/\/ ([\w./-]+\.ts)\b/.exec(block.text);
+      if (!match) {
+        throw new Error(
+          `README line ${block.line}: a TypeScript block starts with a comment naming its file, e.g. // src/builder.ts.`,
+        );
+      }
+      const file = match[1] as string;
+      files.set(file, [...(files.get(file) ?? []), block.text]);
+    }
+    for (const [file, parts] of files) {
+      await mkdir(dirname(join(app, file)), { recursive: true });
+      await writeFile(join(app, file), `${parts.join('\n\n')}\n`);
+    }
+    await mkdir(join(app, 'src'), { recursive: true });
+    await symlink(join(projectRoot, 'example/generated'), join(app, 'src/generated'));
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../tsconfig.json',
+        compilerOptions: {
+          paths: {
+            'pothos-eventlog': ['../src/index.ts'],
+            'pothos-eventlog/service': ['../src/service/index.ts'],
+          },
+        },
+        include: ['src'],
+      }),
+    );
+    const tsc = join(projectRoot, 'node_modules/typescript/bin/tsc');
+    const result = await execFileAsync(process.execPath, [tsc, '-p', join(app, 'tsconfig.json')], {
+      cwd: app,
+    }).catch((error: { stdout: string; stderr: string }) => error);
+    expect(`${result.stdout}${result.stderr}`.trim(), [...files.keys()].join(', ')).toBe('');
+  }, 120_000);
+});
