@@ -125,7 +125,8 @@ export interface EventLogMutationModelOptions<
    * Message template, checked when the schema is built. `{object__field}` and
    * `{<model>__field}` (e.g. `{certificate__name}`) read the changed row (the deleted state for
    * a delete); `{actor__id}` and `{actor__name}` the actor; anything else comes from `values`.
-   * @default '<Model> {object__<id>} was created.' (updated, deleted), and for a custom action
+   * @default '<Model> {object__<id>} was created.' (updated, deleted, accessed for the other
+   * built-in actions); a custom action, which cannot be conjugated, reads
    * '<Model> {object__<id>}: <action>.', e.g. 'Certificate 7: set-status.'
    * @example 'Certificate {certificate__name} was updated by {user__fullName}.'
    */

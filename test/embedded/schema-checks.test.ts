@@ -260,6 +260,34 @@ describe('t.eventLog() at request time', () => {
   });
 });
 
+describe('the default message', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await createEmbeddedDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it.each([
+    ['create', 'Certificate {object__id} was created.'],
+    ['update', 'Certificate {object__id} was updated.'],
+    ['delete', 'Certificate {object__id} was deleted.'],
+    ['access', 'Certificate {object__id} was accessed.'],
+    // A custom action is not conjugated ("was set-statused."): it follows the object.
+    ['set-status', 'Certificate {object__id}: set-status.'],
+    ['archive', 'Certificate {object__id}: archive.'],
+    // Braces in an action are text, not placeholders.
+    ['{x}', 'Certificate {object__id}: {{x}}.'],
+  ])('of the action %s is %s', async (action, template) => {
+    const [row] = await database.prisma.$queryRawUnsafe<{ message: { template: string } }[]>(
+      "SELECT eventlog_default_message('Certificate', 'id', $1) AS message",
+      action,
+    );
+    expect(row?.message.template).toBe(template);
+  });
+});
+
 describe('page size descriptions', () => {
   it('state the configured maximum', () => {
     const builder = makeBuilder({ eventLog: { maxPageSize: 50, defaultPageSize: 10 } });
