@@ -145,14 +145,17 @@ function explainEngineError(
 /**
  * SQL that takes a database from the state of the migrations to the Prisma schema.
  * Empty when they agree. Runs on in-memory PGlite (main and shadow database), since
- * adapter-pg cannot introspect a real server's catalog here. `schemaDirectory` defaults
- * to prisma/schema.
+ * adapter-pg cannot introspect a real server's catalog here. The directories default to
+ * prisma/schema and prisma/migrations.
  */
-export async function diffMigrationsToSchema(schemaDirectory = schemaDir): Promise<string> {
+export async function diffMigrationsToSchema(
+  schemaDirectory = schemaDir,
+  migrationsDirectory = migrationsDir,
+): Promise<string> {
   const pglite = new PGlite();
   try {
     return await withEngine(new PrismaPGlite(pglite), async (engine) => {
-      const migrations = await readMigrations();
+      const migrations = await readMigrations(migrationsDirectory);
       const from =
         migrations.migrationDirectories.length === 0
           ? { tag: 'empty' as const }

@@ -56,7 +56,7 @@ export async function loadDeclaration(cwd: string, specifier: string): Promise<L
     resolveCaptureDeclaration(declaration);
   } catch (error) {
     throw new CliError(
-      `The export ${exportName} of ${shown} is not a valid capture declaration: ${error instanceof Error ? error.message : String(error)}`,
+      `The export ${exportName} of ${shown} is not a valid capture declaration: ${(error instanceof Error ? error.message : String(error)).replace(/^pothos-eventlog capture: /, '')}`,
     );
   }
   return { path: shown, exportName, declaration };

@@ -70,7 +70,7 @@ export async function planMigrations(
     sql = captureSql(schema.datamodel, declaration.declaration).sql;
   } catch (error) {
     throw new CliError(
-      `The capture declaration of ${declaration.path} does not fit the Prisma schema ${schema.path}: ${error instanceof Error ? error.message : String(error)}`,
+      `The capture declaration of ${declaration.path} does not fit the Prisma schema ${schema.path}: ${(error instanceof Error ? error.message : String(error)).replace(/^pothos-eventlog capture: /, '')}`,
     );
   }
   const migrationsDir = resolve(cwd, options.migrations ?? DEFAULT_MIGRATIONS);
