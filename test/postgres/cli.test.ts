@@ -1,0 +1,114 @@
+// `pothos-eventlog check --database`: the triggers installed in a live PostgreSQL database,
+// compared with the declaration by the query the plugin's checkEventLogCapture runs. The CLI
+// runs as a subprocess (tsx on src/cli/main.ts; test/embedded/cli.test.ts runs the build).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('pothos-eventlog check --database', () => {
+  let database: TestDatabase;
+  let dir: string;
+  /** The URL as the CLI prints it. */
+  let shown: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dir = await mkdtemp(join(tmpdir(), 'pel-cli-pg-'));
+    const url = new URL(database.url);
+    if (url.password) url.password = '***';
+    shown = url.toString();
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes on the migrated database', async () => {
+    const run = await cli(['check', '--capture', 'example/capture.ts', '--database', database.url]);
+    expect(run).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'Loaded the capture declaration capture of example/capture.ts.',
+        `Connected to ${shown}.`,
+        `The capture triggers of ${shown} are current for Certificate, User.`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('names a trigger out of date with the declaration', async () => {
+    const stale = join(dir, 'stale.mjs');
+    await writeFile(
+      stale,
+      `export default { models: {
+  Certificate: { tool: 'certificate', fold: ['items'] },
+  User: { tool: 'user', mask: ['email'] },
+} };
+`,
+    );
+    const run = await cli(['check', '--capture', stale, '--database', database.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^The trigger of "User" \(eventlog_capture_user\) is out of date: it says "pothos-eventlog v\d+ [0-9a-f]{16}", the declaration needs "pothos-eventlog v\d+ [0-9a-f]{16}"\. Generate the capture migration \(npx pothos-eventlog migrate --capture <module>\) and apply it\.\n$/,
+    );
+  });
+
+  it('names every missing trigger', async () => {
+    await database.prisma.$executeRawUnsafe(
+      'DROP TRIGGER eventlog_capture_update ON "Certificate"',
+    );
+    await database.prisma.$executeRawUnsafe('DROP FUNCTION eventlog_capture_user() CASCADE');
+    const run = await cli(['check', '--capture', 'example/capture.ts', '--database', database.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'The table "Certificate" has 2 of the 3 enabled triggers of eventlog_capture_certificate: generate the capture migration (npx pothos-eventlog migrate --capture <module>) and apply it.',
+      'The table of User has no event log capture trigger (eventlog_capture_user is missing): generate the capture migration (npx pothos-eventlog migrate --capture <module>) and apply it.',
+    ]);
+  });
+
+  it('says when it cannot connect, without the password', async () => {
+    const run = await cli([
+      'check',
+      '--capture',
+      'example/capture.ts',
+      '--database',
+      'postgresql://someone:s3cret@127.0.0.1:1/nothing',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^pothos-eventlog: Could not connect to postgresql:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nothing: /,
+    );
+    expect(run.stderr + run.stdout).not.toContain('s3cret');
+  });
+});
