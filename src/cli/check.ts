@@ -1,3 +1,4 @@
+import { customModel } from './migrate.js';
 import { type ProjectOptions, planMigrations } from './plan.js';
 import { shownPath } from './schema.js';
 
@@ -34,7 +35,11 @@ export async function checkMigrations(
     return 0;
   }
   for (const problem of problems) error(problem);
-  error(`Fix: ${options.fix ?? migrateCommand(options)}`);
+  if (!plan.table && plan.modelDifference) {
+    error(`Fix: ${customModel(plan.schema.path, plan.modelDifference)}`);
+  } else {
+    error(`Fix: ${options.fix ?? migrateCommand(options)}`);
+  }
   return 1;
 }
 

@@ -1,3 +1,4 @@
+import { CliError } from './cli-error.js';
 import { CAPTURE_MARKER, nextTimestamps, writeMigration } from './migrations-folder.js';
 import { type ProjectOptions, planMigrations } from './plan.js';
 import { shownPath } from './schema.js';
@@ -11,6 +12,11 @@ export interface MigrateOptions extends ProjectOptions {
 /** The names of the migrations `migrate` writes, after their timestamp. */
 export const TABLE_MIGRATION_NAME = 'eventlog_table';
 export const CAPTURE_MIGRATION_NAME = 'eventlog_capture';
+
+/** Why the shipped table SQL cannot create a customized EventLog model, and what to do. */
+export function customModel(schema: string, difference: string): string {
+  return `The EventLog model of ${schema} is not the one pothos-eventlog ships (${difference}), so its table SQL would not create it: create event_log with a migration of your own (npx prisma migrate dev --create-only), then run migrate again to add the capture triggers.`;
+}
 
 /**
  * Writes what the migrations folder lacks: the event_log table (unless a migration creates
@@ -27,6 +33,8 @@ export async function migrate(
   const needed: { name: string; sql: string; why: string }[] = [];
   if (plan.table) {
     log(`The table event_log exists: ${plan.table.name} creates it.`);
+  } else if (plan.modelDifference) {
+    throw new CliError(customModel(plan.schema.path, plan.modelDifference));
   } else {
     needed.push({
       name: TABLE_MIGRATION_NAME,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { captureSql } from '../capture/capture-sql.js';
 import { CliError } from './cli-error.js';
+import { eventLogModelDifference } from './event-log-model.js';
 import { type LoadedDeclaration, loadDeclaration } from './load-declaration.js';
 import {
   checkLockFile,
@@ -34,6 +35,11 @@ export interface MigrationPlan {
   migrations: Migration[];
   /** The migration that creates event_log, if one does. */
   table: Migration | undefined;
+  /**
+   * How the schema's EventLog model differs from the shipped one, whose table SQL `migrate`
+   * writes; undefined when they agree.
+   */
+  modelDifference: string | undefined;
   /** What the declaration generates against the schema. */
   captureSql: string;
   capture:
@@ -83,6 +89,7 @@ export async function planMigrations(
     migrationsDir,
     migrations,
     table: migrationCreatingTable(migrations, EVENT_LOG_TABLE),
+    modelDifference: await eventLogModelDifference(schema.datamodel, EVENT_LOG_TABLE),
     captureSql: sql,
     capture: !latest
       ? { status: 'missing' }

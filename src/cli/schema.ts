@@ -19,7 +19,8 @@ export interface PrismaSchema {
   /** The file or folder read, relative to the working directory. */
   path: string;
   files: { path: string; content: string }[];
-  datamodel: CaptureDatamodel;
+  /** Prisma's DMMF datamodel; `indexes` lists every model's indexes. */
+  datamodel: CaptureDatamodel & { indexes?: readonly { model: string }[] };
 }
 
 /** A path as messages show it: relative to `cwd` when inside it, else absolute. */
@@ -57,7 +58,7 @@ export async function readPrismaSchema(cwd: string, path: string): Promise<Prism
   const files = await readSchemaFiles(cwd, path);
   const wasm = require('@prisma/prisma-schema-wasm') as SchemaWasm;
   const prismaSchema = files.map((file) => [file.path, file.content]);
-  let dmmf: { datamodel: CaptureDatamodel };
+  let dmmf: { datamodel: PrismaSchema['datamodel'] };
   try {
     dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema })));
   } catch (error) {

@@ -2,7 +2,7 @@
 // npm, unpacked into a project's node_modules with its bin linked, and run as a subprocess
 // in that project, which has a Prisma schema and a capture declaration of its own.
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, realpathSync, statSync } from 'node:fs';
+import { cpSync, existsSync, realpathSync, statSync } from 'node:fs';
 import {
   copyFile,
   mkdir,
@@ -136,13 +136,20 @@ describe('the pothos-eventlog CLI', () => {
     work = await mkdtemp(join(tmpdir(), 'pel-cli-'));
     const pkg = join(work, 'pkg');
     // Its own build directory: `npm run build` would empty the dist/ that other runs read.
-    await execFileAsync(
+    // tsc emits despite type errors, which `npm run typecheck` reports: this test needs the
+    // emitted JavaScript, and fails below if the CLI's was not emitted.
+    const build = await execFileAsync(
       'npx',
       ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')],
       { cwd: root },
-    ).catch((error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`The build failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    });
+    ).catch((error: { stdout?: string; stderr?: string }) => error);
+    for (const file of ['cli/main.js', 'index.js']) {
+      if (!existsSync(join(pkg, 'dist', file))) {
+        throw new Error(
+          `The build emitted no dist/${file}:\n${build.stdout ?? ''}${build.stderr ?? ''}`,
+        );
+      }
+    }
     await copyFile(join(root, 'package.json'), join(pkg, 'package.json'));
     cpSync(join(root, 'prisma/schema/eventlog.prisma'), join(pkg, 'prisma/schema/eventlog.prisma'));
     const { stdout } = await execFileAsync(
@@ -451,6 +458,51 @@ describe('the pothos-eventlog CLI', () => {
       expect(run.stderr, args.join(' ')).toMatch(message);
     }
     expect(await migrationNames(join(app, 'prisma/migrations'))).toHaveLength(4);
+  });
+
+  it('leaves a customized EventLog table to the user, and takes a lone named export', async () => {
+    await mkdir(join(app, 'custom-schema'));
+    await writeFile(join(app, 'custom-schema/schema.prisma'), `${datasource}\n${models}`);
+    const shipped = await readFile(join(root, 'prisma/schema/eventlog.prisma'), 'utf8');
+    const custom = shipped.replace(
+      '  context    Json?\n',
+      '  context    Json?\n  tenantId   String?\n',
+    );
+    expect(custom).not.toBe(shipped);
+    await writeFile(join(app, 'custom-schema/eventlog.prisma'), custom);
+    await writeFile(
+      join(app, 'audit.mjs'),
+      "export const version = 2;\nexport const auditing = { models: { Order: { tool: 'orders' } } };\n",
+    );
+    const flags = ['--capture', 'audit.mjs', '--schema', 'custom-schema'];
+    const why =
+      'The EventLog model of custom-schema is not the one pothos-eventlog ships (field tenantId is not in the shipped model), so its table SQL would not create it: create event_log with a migration of your own (npx prisma migrate dev --create-only), then run migrate again to add the capture triggers.';
+    const refused = await cli(app, ['migrate', ...flags, '--migrations', 'custom-migrations']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`pothos-eventlog: ${why}\n`);
+    expect(refused.stdout).toContain(
+      'Loaded the capture declaration auditing of audit.mjs (Order).',
+    );
+    expect(existsSync(join(app, 'custom-migrations'))).toBe(false);
+    const check = await cli(app, ['check', ...flags, '--migrations', 'custom-migrations']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`Fix: ${why}\n`);
+
+    // Once the user's own migration creates the table, migrate adds the triggers.
+    await mkdir(join(app, 'custom-own/20260101000000_init'), { recursive: true });
+    await writeFile(
+      join(app, 'custom-own/20260101000000_init/migration.sql'),
+      await diffEmptyToSchema([
+        { path: 'schema.prisma', content: `${datasource}\n${models}` },
+        { path: 'eventlog.prisma', content: custom },
+      ]),
+    );
+    const own = await cli(app, ['migrate', ...flags, '--migrations', 'custom-own']);
+    expect(own).toMatchObject({ code: 0, stderr: '' });
+    expect(await migrationNames(join(app, 'custom-own'))).toEqual([
+      '20260101000000_init',
+      expect.stringMatching(/^\d{14}_eventlog_capture$/),
+    ]);
   });
 
   it('refuses a migrations folder locked to another provider, and an invalid schema', async () => {
