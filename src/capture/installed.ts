@@ -17,11 +17,12 @@ export const CAPTURE_FIX =
 /**
  * The problems of the capture triggers installed in a database, compared with what the
  * declaration needs, one sentence each; empty when every audited table has the triggers of
- * the current declaration. One query.
+ * the current declaration. One query. `fix` ends each sentence: what writes the triggers.
  */
 export async function installedCaptureProblems(
   query: CaptureQuery,
   declaration: EventLogCaptureDeclaration,
+  fix = CAPTURE_FIX,
 ): Promise<string[]> {
   const resolved = resolveCaptureDeclaration(declaration);
   const expected = [...resolved.models.values()].flatMap((model) =>
@@ -43,15 +44,15 @@ export async function installedCaptureProblems(
     const found = byName.get(fn.name);
     if (!found) {
       problems.push(
-        `The table of ${fn.model} has no event log capture trigger (${fn.name} is missing): ${CAPTURE_FIX}.`,
+        `The table of ${fn.model} has no event log capture trigger (${fn.name} is missing): ${fix}.`,
       );
     } else if (Number(found.triggers) < 3) {
       problems.push(
-        `The table ${found.tables ?? `of ${fn.model}`} has ${found.triggers} of the 3 enabled triggers of ${fn.name}: ${CAPTURE_FIX}.`,
+        `The table ${found.tables ?? `of ${fn.model}`} has ${found.triggers} of the 3 enabled triggers of ${fn.name}: ${fix}.`,
       );
     } else if (found.signature !== fn.signature) {
       problems.push(
-        `The trigger of ${found.tables} (${fn.name}) is out of date: it says "${found.signature ?? 'nothing'}", the declaration needs "${fn.signature}". ${CAPTURE_FIX[0]?.toUpperCase()}${CAPTURE_FIX.slice(1)}.`,
+        `The trigger of ${found.tables} (${fn.name}) is out of date: it says "${found.signature ?? 'nothing'}", the declaration needs "${fn.signature}". ${fix[0]?.toUpperCase()}${fix.slice(1)}.`,
       );
     }
   }

@@ -48,6 +48,7 @@ export async function checkDatabase(
       ...(await installedCaptureProblems(
         async (sql, values) => (await client.query(sql, values)).rows,
         declaration.declaration,
+        `generate the capture migration (npx pothos-eventlog migrate --capture ${declaration.path}) and apply it`,
       )),
     );
     if (problems.length === 0) {

@@ -80,7 +80,12 @@ describe('pothos-eventlog check --database', () => {
     const run = await cli(['check', '--capture', stale, '--database', database.url]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^The trigger of "User" \(eventlog_capture_user\) is out of date: it says "pothos-eventlog v\d+ [0-9a-f]{16}", the declaration needs "pothos-eventlog v\d+ [0-9a-f]{16}"\. Generate the capture migration \(npx pothos-eventlog migrate --capture <module>\) and apply it\.\n$/,
+      /^The trigger of "User" \(eventlog_capture_user\) is out of date: it says "pothos-eventlog v\d+ [0-9a-f]{16}", the declaration needs "pothos-eventlog v\d+ [0-9a-f]{16}"\. /,
+    );
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `Generate the capture migration \\(npx pothos-eventlog migrate --capture ${stale}\\) and apply it\\.\\n$`,
+      ),
     );
   });
 
@@ -92,8 +97,8 @@ describe('pothos-eventlog check --database', () => {
     const run = await cli(['check', '--capture', 'example/capture.ts', '--database', database.url]);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      'The table "Certificate" has 2 of the 3 enabled triggers of eventlog_capture_certificate: generate the capture migration (npx pothos-eventlog migrate --capture <module>) and apply it.',
-      'The table of User has no event log capture trigger (eventlog_capture_user is missing): generate the capture migration (npx pothos-eventlog migrate --capture <module>) and apply it.',
+      'The table "Certificate" has 2 of the 3 enabled triggers of eventlog_capture_certificate: generate the capture migration (npx pothos-eventlog migrate --capture example/capture.ts) and apply it.',
+      'The table of User has no event log capture trigger (eventlog_capture_user is missing): generate the capture migration (npx pothos-eventlog migrate --capture example/capture.ts) and apply it.',
     ]);
   });
 
