@@ -14,6 +14,7 @@ import {
   type YogaServerInstance,
   type YogaServerOptions,
 } from 'graphql-yoga';
+import { eventLogViewer } from '../src/viewer/index.js';
 import type { Context, CurrentUser } from './context.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { schema } from './schema/index.js';
@@ -81,6 +82,8 @@ export function createServer({ prisma, plugins = [], ...options }: ServerOptions
         propagateOnRejection: false,
         onReject: [(context, error) => context?.reportError(error)],
       }),
+      // The log viewer at /eventlog, with a field for the demo's x-user-id header.
+      eventLogViewer({ requestHeaders: true }),
       ...plugins,
     ],
     schema,
