@@ -28,6 +28,11 @@ export async function checkMigrations(
       `The capture triggers of ${plan.capture.migration.name} differ from what the declaration of ${plan.declaration.path} generates.`,
     );
   }
+  for (const { model, table } of plan.uncreatedTables) {
+    problems.push(
+      `No migration in ${folder} creates the table "${table}" of ${model}, which the capture triggers are created on: write the model's own migration first (npx prisma migrate dev).`,
+    );
+  }
   if (problems.length === 0) {
     log(
       `The migrations in ${folder} are current: ${plan.table?.name} creates event_log, ${plan.capture.status === 'current' ? plan.capture.migration.name : ''} installs the capture triggers.`,

@@ -45,6 +45,12 @@ export async function migrate(
   if (plan.capture.status === 'current') {
     log(`The capture triggers are current: ${plan.capture.migration.name} installs them.`);
   } else {
+    const [uncreated] = plan.uncreatedTables;
+    if (uncreated) {
+      throw new CliError(
+        `No migration in ${folder} creates the table "${uncreated.table}" of ${uncreated.model}, which the capture triggers are created on: write the model's own migration first (npx prisma migrate dev), then run migrate again.`,
+      );
+    }
     if (!plan.captureSql.startsWith(CAPTURE_MARKER)) {
       throw new Error('The generated capture SQL lost its marker line.');
     }

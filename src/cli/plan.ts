@@ -42,6 +42,11 @@ export interface MigrationPlan {
   modelDifference: string | undefined;
   /** What the declaration generates against the schema. */
   captureSql: string;
+  /**
+   * Tables the triggers attach to (audited models, folded children) that no migration
+   * creates: a capture migration written before theirs would fail to apply.
+   */
+  uncreatedTables: { model: string; table: string }[];
   capture:
     | { status: 'current'; migration: Migration }
     | { status: 'stale'; migration: Migration }
@@ -83,6 +88,9 @@ export async function planMigrations(
   await checkLockFile(migrationsDir, cwd);
   const migrations = await readMigrationFolder(migrationsDir);
   const latest = latestCaptureMigration(migrations);
+  const uncreatedTables = triggerTables(schema, declaration).filter(
+    ({ table }) => !migrationCreatingTable(migrations, table),
+  );
   return {
     schema,
     declaration,
@@ -91,10 +99,29 @@ export async function planMigrations(
     table: migrationCreatingTable(migrations, EVENT_LOG_TABLE),
     modelDifference: await eventLogModelDifference(schema.datamodel, EVENT_LOG_TABLE),
     captureSql: sql,
+    uncreatedTables,
     capture: !latest
       ? { status: 'missing' }
       : latest.sql === sql
         ? { status: 'current', migration: latest }
         : { status: 'stale', migration: latest },
   };
+}
+
+/** The tables the capture triggers of the declaration are created on. */
+function triggerTables(schema: PrismaSchema, declaration: LoadedDeclaration) {
+  const byName = new Map(schema.datamodel.models.map((model) => [model.name, model]));
+  const tables = new Map<string, { model: string; table: string }>();
+  const add = (name: string) => {
+    const model = byName.get(name);
+    if (model) tables.set(name, { model: name, table: model.dbName ?? model.name });
+  };
+  for (const [name, options] of Object.entries(declaration.declaration.models)) {
+    add(name);
+    for (const relation of options?.fold ?? []) {
+      const field = byName.get(name)?.fields.find((candidate) => candidate.name === relation);
+      if (field) add(field.type);
+    }
+  }
+  return [...tables.values()];
 }

@@ -189,6 +189,7 @@ describe('the pothos-eventlog CLI', () => {
 
     bare = join(work, 'bare');
     await mkdir(bare);
+    cpSync(join(app, 'prisma/migrations'), join(bare, 'prisma/migrations'), { recursive: true });
     await writeFile(join(bare, 'package.json'), '{ "name": "bare" }\n');
     await install(bare, tarball, []);
     await writeFile(
@@ -334,16 +335,12 @@ describe('the pothos-eventlog CLI', () => {
     expect(await cli(app, ['check', '--capture', 'capture.ts'])).toMatchObject({ code: 0 });
   });
 
-  it('migrate adds only the triggers where a migration already creates event_log', async () => {
-    const run = await cli(app, [
-      'migrate',
-      '--capture',
-      'capture.ts',
-      '--migrations',
-      'other-migrations',
-    ]);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(await migrationNames(join(app, 'other-migrations'))).toHaveLength(2);
+  it('migrate adds only the triggers where a migration creates event_log, nothing where no migration creates the audited table', async () => {
+    // An empty folder: the triggers' tables are created by no migration, so nothing is written.
+    const empty = await cli(app, ['migrate', '--capture', 'capture.ts', '--migrations', 'empty']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('No migration in empty creates the table "Order" of Order');
+    expect(existsSync(join(app, 'empty'))).toBe(false);
     // The history the user's own `prisma migrate dev` would have written, with event_log in it.
     const dir = join(app, 'own-migrations');
     const whole = await diffEmptyToSchema([
@@ -380,7 +377,7 @@ describe('the pothos-eventlog CLI', () => {
     ]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('Loaded the capture declaration default of capture.mjs (Order).');
-    expect(await migrationNames(join(bare, 'prisma/migrations'))).toHaveLength(2);
+    expect(await migrationNames(join(bare, 'prisma/migrations'))).toHaveLength(3);
   });
 
   it('names what to install for a TypeScript declaration without tsx, and for --database without pg', async () => {
@@ -408,6 +405,15 @@ describe('the pothos-eventlog CLI', () => {
     await writeFile(
       join(app, 'invoice.mjs'),
       "export default { models: { Invoice: { tool: 'invoices' } } };\n",
+    );
+    await mkdir(join(app, 'extra-schema'));
+    await writeFile(
+      join(app, 'extra-schema/schema.prisma'),
+      `${datasource}\n${models}\nmodel Invoice {\n  id Int @id\n}\n`,
+    );
+    await copyFile(
+      join(app, 'prisma/schema/eventlog.prisma'),
+      join(app, 'extra-schema/eventlog.prisma'),
     );
     const cases: [string[], number, RegExp][] = [
       [
@@ -446,6 +452,16 @@ describe('the pothos-eventlog CLI', () => {
         ['migrate', '--capture', 'invoice.mjs'],
         1,
         /^pothos-eventlog: The capture declaration of invoice.mjs does not fit the Prisma schema prisma\/schema: capture.models.Invoice names the model "Invoice", which the Prisma schema does not have\. Models: EventLog, Order, OrderLine\.\n$/,
+      ],
+      [
+        ['migrate', '--capture', 'invoice.mjs', '--schema', 'extra-schema'],
+        1,
+        /^pothos-eventlog: No migration in prisma\/migrations creates the table "Invoice" of Invoice, which the capture triggers are created on: write the model's own migration first \(npx prisma migrate dev\), then run migrate again\.\n$/,
+      ],
+      [
+        ['check', '--capture', 'invoice.mjs', '--schema', 'extra-schema'],
+        1,
+        /No migration in prisma\/migrations creates the table "Invoice" of Invoice/,
       ],
     ];
     for (const [args, code, message] of cases) {
