@@ -1,7 +1,7 @@
 // The package as a user gets it: built, packed by npm, unpacked into node_modules and
 // imported by a plain Node process (not vitest), the way an application would.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -107,6 +107,7 @@ describe('the packed package', () => {
     types: string;
     sideEffects: string[];
     scripts?: Record<string, string>;
+    bin: Record<string, string>;
   };
 
   beforeAll(async () => {
@@ -163,18 +164,24 @@ describe('the packed package', () => {
   });
 
   it('holds every file package.json points to', () => {
-    expect(Object.keys(manifest.exports)).toEqual(['.', './service']);
+    expect(Object.keys(manifest.exports)).toEqual(['.', './service', './viewer']);
+    expect(Object.keys(manifest.bin)).toEqual(['pothos-eventlog']);
     const targets = [
       ...exportTargets(manifest.exports),
       manifest.main,
       manifest.types,
       ...manifest.sideEffects,
+      ...Object.values(manifest.bin),
     ];
     expect(targets).toContain('./dist/service/index.d.ts');
     for (const target of targets) {
       const path = target.replace(/^\.\//, '');
       expect(packed, target).toContain(path);
       expect(existsSync(join(app, 'node_modules', 'pothos-eventlog', path)), target).toBe(true);
+    }
+    for (const bin of Object.values(manifest.bin)) {
+      const source = readFileSync(join(app, 'node_modules', 'pothos-eventlog', bin), 'utf8');
+      expect(source.split('\n')[0], bin).toBe('#!/usr/bin/env node');
     }
   });
 
