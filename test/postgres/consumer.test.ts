@@ -291,7 +291,7 @@ describe('an application that installs the packed package', () => {
     expect(again.stdout).not.toContain('Wrote');
 
     if (!process.env.DATABASE_URL) throw new Error('the postgres suite needs DATABASE_URL');
-    database = await createScratchDatabase(process.env.DATABASE_URL, 'pel_consumer');
+    database = await createScratchDatabase(process.env.DATABASE_URL, 'pel_test');
     const applied = await applyMigrations(
       new PrismaPg({ connectionString: database.url }),
       join(app, 'prisma', 'migrations'),
