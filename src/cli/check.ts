@@ -1,5 +1,4 @@
-import { customModel } from './migrate.js';
-import { type ProjectOptions, planMigrations } from './plan.js';
+import { customModel, type ProjectOptions, planMigrations, uncreatedTable } from './plan.js';
 import { shownPath } from './schema.js';
 
 export interface CheckOptions extends ProjectOptions {
@@ -28,11 +27,8 @@ export async function checkMigrations(
       `The capture triggers of ${plan.capture.migration.name} differ from what the declaration of ${plan.declaration.path} generates.`,
     );
   }
-  for (const { model, table } of plan.uncreatedTables) {
-    problems.push(
-      `No migration in ${folder} creates the table "${table}" of ${model}, which the capture triggers are created on: write the model's own migration first (npx prisma migrate dev).`,
-    );
-  }
+  for (const uncreated of plan.uncreatedTables)
+    problems.push(`${uncreatedTable(folder, uncreated)}.`);
   if (problems.length === 0) {
     log(
       `The migrations in ${folder} are current: ${plan.table?.name} creates event_log, ${plan.capture.status === 'current' ? plan.capture.migration.name : ''} installs the capture triggers.`,
@@ -40,10 +36,13 @@ export async function checkMigrations(
     return 0;
   }
   for (const problem of problems) error(problem);
+  const migrate = options.fix ?? migrateCommand(options);
   if (!plan.table && plan.modelDifference) {
     error(`Fix: ${customModel(plan.schema.path, plan.modelDifference)}`);
+  } else if (plan.uncreatedTables.length > 0) {
+    error(`Fix: npx prisma migrate dev, then ${migrate}`);
   } else {
-    error(`Fix: ${options.fix ?? migrateCommand(options)}`);
+    error(`Fix: ${migrate}`);
   }
   return 1;
 }

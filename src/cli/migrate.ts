@@ -1,6 +1,6 @@
 import { CliError } from './cli-error.js';
 import { CAPTURE_MARKER, nextTimestamps, writeMigration } from './migrations-folder.js';
-import { type ProjectOptions, planMigrations } from './plan.js';
+import { customModel, type ProjectOptions, planMigrations, uncreatedTable } from './plan.js';
 import { shownPath } from './schema.js';
 import { EVENT_LOG_TABLE_SQL } from './table-sql.js';
 
@@ -12,11 +12,6 @@ export interface MigrateOptions extends ProjectOptions {
 /** The names of the migrations `migrate` writes, after their timestamp. */
 export const TABLE_MIGRATION_NAME = 'eventlog_table';
 export const CAPTURE_MIGRATION_NAME = 'eventlog_capture';
-
-/** Why the shipped table SQL cannot create a customized EventLog model, and what to do. */
-export function customModel(schema: string, difference: string): string {
-  return `The EventLog model of ${schema} is not the one pothos-eventlog ships (${difference}), so its table SQL would not create it: create event_log with a migration of your own (npx prisma migrate dev --create-only), then run migrate again to add the capture triggers.`;
-}
 
 /**
  * Writes what the migrations folder lacks: the event_log table (unless a migration creates
@@ -47,9 +42,7 @@ export async function migrate(
   } else {
     const [uncreated] = plan.uncreatedTables;
     if (uncreated) {
-      throw new CliError(
-        `No migration in ${folder} creates the table "${uncreated.table}" of ${uncreated.model}, which the capture triggers are created on: write the model's own migration first (npx prisma migrate dev), then run migrate again.`,
-      );
+      throw new CliError(`${uncreatedTable(folder, uncreated)}, then run migrate again.`);
     }
     if (!plan.captureSql.startsWith(CAPTURE_MARKER)) {
       throw new Error('The generated capture SQL lost its marker line.');

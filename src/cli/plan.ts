@@ -55,6 +55,16 @@ export interface MigrationPlan {
 
 export const DEFAULT_MIGRATIONS = 'prisma/migrations';
 
+/** Why the shipped table SQL cannot create a customized EventLog model, and what to do. */
+export function customModel(schema: string, difference: string): string {
+  return `The EventLog model of ${schema} is not the one pothos-eventlog ships (${difference}), so its table SQL would not create it: create event_log with a migration of your own (npx prisma migrate dev --create-only), then run migrate again to add the capture triggers.`;
+}
+
+/** A table the triggers need that no migration creates, and what creates it. */
+export function uncreatedTable(folder: string, { model, table }: { model: string; table: string }) {
+  return `No migration in ${folder} creates the table "${table}" of ${model}, which the capture triggers are created on: write the model's own migration first (npx prisma migrate dev)`;
+}
+
 /** Reads the schema, the declaration and the migrations, printing one line per step. */
 export async function planMigrations(
   options: ProjectOptions,

@@ -461,7 +461,7 @@ describe('the pothos-eventlog CLI', () => {
       [
         ['check', '--capture', 'invoice.mjs', '--schema', 'extra-schema'],
         1,
-        /No migration in prisma\/migrations creates the table "Invoice" of Invoice/,
+        /No migration in prisma\/migrations creates the table "Invoice" of Invoice, which the capture triggers are created on: write the model's own migration first \(npx prisma migrate dev\)\.\nFix: npx prisma migrate dev, then npx pothos-eventlog migrate --capture invoice.mjs --schema extra-schema\n$/,
       ],
     ];
     for (const [args, code, message] of cases) {
