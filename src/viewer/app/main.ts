@@ -100,7 +100,7 @@ function headerLines(): string {
   }
 }
 
-function connectionPanel(): HTMLElement | null {
+function connectionPanel(): HTMLDetailsElement | null {
   if (!config.headersField) return null;
   const textarea = h('textarea', {
     id: 'request-headers',
@@ -141,6 +141,7 @@ function connectionPanel(): HTMLElement | null {
 }
 
 let savedLines = headerLines();
+const connection = connectionPanel();
 
 function fillForm(): void {
   for (const key of FILTER_KEYS) {
@@ -188,6 +189,8 @@ function showNotice(kind: 'empty' | 'error' | 'forbidden', title: string, text: 
 
 function showFailure(result: Exclude<PageResult, { kind: 'ok' }>, pageLoaded: boolean): void {
   if (result.kind === 'forbidden') {
+    // The headers field is the demo's way to sign in: open it.
+    if (connection) connection.open = true;
     showNotice(
       'forbidden',
       'Not allowed',
@@ -291,7 +294,7 @@ function byIdIn(root: HTMLElement, id: string): HTMLElement {
 
 document.title = config.title;
 byId('app').replaceChildren(
-  h('header', { class: 'top' }, h('h1', {}, config.title), connectionPanel() ?? ''),
+  h('header', { class: 'top' }, h('h1', {}, config.title), connection ?? ''),
   form,
   objectBanner,
   status,
