@@ -112,7 +112,7 @@ export async function planMigrations(
     uncreatedTables,
     capture: !latest
       ? { status: 'missing' }
-      : latest.sql === sql
+      : latest.sql.replace(/\r\n/g, '\n') === sql // a checkout with CRLF line ends is current
         ? { status: 'current', migration: latest }
         : { status: 'stale', migration: latest },
   };

@@ -311,6 +311,16 @@ describe('the pothos-eventlog CLI', () => {
     );
     expect(run.stdout).toContain('Nothing to write: prisma/migrations is current.');
     expect(await migrationNames(join(app, 'prisma/migrations'))).toEqual(before);
+
+    // A checkout with CRLF line ends (git autocrlf) holds the same capture migration.
+    const file = join(app, 'prisma/migrations', before.at(-1) as string, 'migration.sql');
+    const sql = await readFile(file, 'utf8');
+    await writeFile(file, sql.replace(/\n/g, '\r\n'));
+    try {
+      expect(await cli(app, ['check', '--capture', 'capture.ts'])).toMatchObject({ code: 0 });
+    } finally {
+      await writeFile(file, sql);
+    }
   });
 
   it('check passes, fails with the fix when the declaration changes, passes after the fix', async () => {
