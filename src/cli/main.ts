@@ -33,7 +33,10 @@ Flags:
   -v, --version         Print the version.
 
 Paths are relative to the working directory. Nothing connects to a database except
-check --database: migrate and check read files only.`;
+check --database: migrate and check read files only.
+
+Exit codes: 0 written or current, 1 not current or failed (the message says why and
+what fixes it), 2 unknown command or flag.`;
 
 const options = {
   capture: { type: 'string' },
