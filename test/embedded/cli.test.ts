@@ -447,6 +447,11 @@ describe('the pothos-eventlog CLI', () => {
         /The flag --database does not apply to migrate/,
       ],
       [['check', '--capture'], 2, /Option '--capture <value>' argument missing/],
+      [
+        ['migrate', '--capture', 'capture.ts', '--name', '../outside'],
+        2,
+        /^pothos-eventlog: --name \.\.\/outside: a migration name is letters, digits, _ and - only\./,
+      ],
       [['migrate', '--capture', 'missing.ts'], 1, /The capture module missing.ts does not exist/],
       [
         ['migrate', '--capture', 'nothing.mjs'],
