@@ -102,6 +102,15 @@ describe('pothos-eventlog check --database', () => {
     ]);
   });
 
+  it('names a database without the event_log table', async () => {
+    await database.prisma.$executeRawUnsafe('DROP TABLE event_log');
+    const run = await cli(['check', '--capture', 'example/capture.ts', '--database', database.url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'The database has no table event_log: apply the migrations (npx prisma migrate deploy).',
+    );
+  });
+
   it('says when it cannot connect, without the password', async () => {
     const run = await cli([
       'check',
