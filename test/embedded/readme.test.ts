@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSchema, type GraphQLObjectType, isObjectType, Kind, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import type { Database } from '../../example/database.js';
 import { writeDemoHistory } from '../../example/demo-history.js';
 import { seed } from '../../example/seed.js';
 import { createServer } from '../../example/server.js';
-import { projectRoot } from '../../scripts/schema-engine.js';
+import { diffEmptyToSchema, projectRoot, readSchemaFiles } from '../../scripts/schema-engine.js';
 import { createEmbeddedDatabase } from '../support/database.js';
 import { type FencedBlock, fencedBlocks, replaceBlocks } from '../support/readme-blocks.js';
 
@@ -59,6 +59,76 @@ for (const [index, block] of blocks.entries()) {
   }
 }
 const tsBlocks = blocks.filter((block) => block.lang === 'ts');
+
+const consoleBlocks = blocks.filter((block) => block.lang === 'console');
+const app = join(projectRoot, '.readme-app');
+const cliEntry = join(projectRoot, 'src/cli/main.ts');
+
+/** `$ command` lines of a console block, each with the lines it printed. */
+function commandsOf(block: FencedBlock) {
+  const sessions: { command: string; output: string[] }[] = [];
+  for (const line of block.text.split('\n')) {
+    if (line.startsWith('$ ')) sessions.push({ command: line.slice(2), output: [] });
+    else if (sessions.length === 0) {
+      throw new Error(`README line ${block.line}: a console block starts with a $ command.`);
+    } else sessions.at(-1)?.output.push(line);
+  }
+  return sessions;
+}
+
+/** Migration folders are named by the time they were written. */
+const withoutTimestamps = (line: string) => line.replace(/\b\d{14}_/g, '<timestamp>_');
+
+/**
+ * The README's application: every TypeScript block in the file its first line names, the
+ * example's generated client as its own, and a Prisma project like a user's before they run
+ * pothos-eventlog: the example's schema with the EventLog model copied in, and a first
+ * migration that creates their own tables only.
+ */
+async function writeReadmeApp() {
+  await rm(app, { recursive: true, force: true });
+  const files = new Map<string, string[]>();
+  for (const block of tsBlocks) {
+    const match = /^\/\/ ([\w./-]+\.ts)\b/.exec(block.text);
+    if (!match) {
+      throw new Error(
+        `README line ${block.line}: a TypeScript block starts with a comment naming its file, e.g. // src/builder.ts.`,
+      );
+    }
+    const file = match[1] as string;
+    files.set(file, [...(files.get(file) ?? []), block.text]);
+  }
+  for (const [file, parts] of files) {
+    await mkdir(dirname(join(app, file)), { recursive: true });
+    await writeFile(join(app, file), `${parts.join('\n\n')}\n`);
+  }
+  await mkdir(join(app, 'src'), { recursive: true });
+  await symlink(join(projectRoot, 'example/generated'), join(app, 'src/generated'));
+  await writeFile(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      extends: '../tsconfig.json',
+      compilerOptions: {
+        paths: {
+          'pothos-eventlog': ['../src/index.ts'],
+          'pothos-eventlog/service': ['../src/service/index.ts'],
+        },
+      },
+      include: ['src'],
+    }),
+  );
+  const schema = join(app, 'prisma/schema');
+  await mkdir(schema, { recursive: true });
+  const own = await readSchemaFiles(join(projectRoot, 'prisma/schema'));
+  for (const file of own) {
+    await writeFile(join(schema, basename(file.path)), file.content);
+  }
+  const init = join(app, 'prisma/migrations/20261201090000_init');
+  await mkdir(init, { recursive: true });
+  const sql = await diffEmptyToSchema(own.filter((file) => !file.path.endsWith('eventlog.prisma')));
+  await writeFile(join(init, 'migration.sql'), `${sql}\n`);
+  await writeFile(join(app, 'prisma/migrations/migration_lock.toml'), 'provider = "postgresql"\n');
+}
 
 /** `# x-user-id: 1` lines at the top of an operation are its headers. */
 function headersOf(text: string): Record<string, string> {
@@ -105,6 +175,7 @@ describe('README', () => {
   const updates: { block: FencedBlock; text: string }[] = [];
 
   beforeAll(async () => {
+    await writeReadmeApp();
     database = await createEmbeddedDatabase();
     await seed(database.prisma);
     const yoga = createServer({ prisma: database.prisma });
@@ -201,42 +272,33 @@ describe('README', () => {
   });
 
   it('TypeScript blocks type-check as one small application', async () => {
-    const app = join(projectRoot, '.readme-app');
-    await rm(app, { recursive: true, force: true });
-    const files = new Map<string, string[]>();
-    for (const block of tsBlocks) {
-      const match = /^\/\/ ([\w./-]+\.ts)\b/.exec(block.text);
-      if (!match) {
-        throw new Error(
-          `README line ${block.line}: a TypeScript block starts with a comment naming its file, e.g. // src/builder.ts.`,
-        );
-      }
-      const file = match[1] as string;
-      files.set(file, [...(files.get(file) ?? []), block.text]);
-    }
-    for (const [file, parts] of files) {
-      await mkdir(dirname(join(app, file)), { recursive: true });
-      await writeFile(join(app, file), `${parts.join('\n\n')}\n`);
-    }
-    await mkdir(join(app, 'src'), { recursive: true });
-    await symlink(join(projectRoot, 'example/generated'), join(app, 'src/generated'));
-    await writeFile(
-      join(app, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../tsconfig.json',
-        compilerOptions: {
-          paths: {
-            'pothos-eventlog': ['../src/index.ts'],
-            'pothos-eventlog/service': ['../src/service/index.ts'],
-          },
-        },
-        include: ['src'],
-      }),
-    );
     const tsc = join(projectRoot, 'node_modules/typescript/bin/tsc');
     const result = await execFileAsync(process.execPath, [tsc, '-p', join(app, 'tsconfig.json')], {
       cwd: app,
     }).catch((error: { stdout: string; stderr: string }) => error);
-    expect(`${result.stdout}${result.stderr}`.trim(), [...files.keys()].join(', ')).toBe('');
+    expect(`${result.stdout}${result.stderr}`.trim(), 'tsc over the README application').toBe('');
   }, 120_000);
+
+  describe.sequential('console sessions print what the README shows', () => {
+    for (const block of consoleBlocks) {
+      it(`console at README line ${block.line}`, async () => {
+        const sessions = commandsOf(block);
+        const printed: string[] = [];
+        for (const { command, output } of sessions) {
+          const run = command.replace(/^npx pothos-eventlog\b/, `npx tsx ${cliEntry}`);
+          const result = await execFileAsync('bash', ['-c', `${run} 2>&1`], { cwd: app }).catch(
+            (error: { stdout: string; code: number }) => error,
+          );
+          const lines = result.stdout.trimEnd().split('\n');
+          printed.push(`$ ${command}`, ...lines);
+          if (!updating) {
+            expect(lines.map(withoutTimestamps), `README line ${block.line}: $ ${command}`).toEqual(
+              output.map(withoutTimestamps),
+            );
+          }
+        }
+        if (updating) updates.push({ block, text: printed.join('\n') });
+      }, 120_000);
+    }
+  });
 });
