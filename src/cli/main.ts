@@ -5,6 +5,7 @@ import { EventLogError } from '../errors.js';
 import { checkMigrations } from './check.js';
 import { CliError, CliUsageError } from './cli-error.js';
 import { checkDatabase } from './database-check.js';
+import { deploy } from './deploy.js';
 import { migrate } from './migrate.js';
 import { DEFAULT_SCHEMA_PATHS } from './schema.js';
 
@@ -18,25 +19,33 @@ Commands:
   check     Exit 0 when the migrations folder is current, 1 naming what is missing
             and the command that writes it. With --database, check the triggers
             installed in that database instead.
+  deploy    Apply the pending migrations of the folder (all of them, yours included)
+            to --database, as prisma migrate deploy does, without Prisma's native
+            engine: through @prisma/schema-engine-wasm and @prisma/adapter-pg,
+            optional peer dependencies to install in the project. The history it
+            writes (_prisma_migrations) is the one prisma migrate deploy accepts.
 
 Flags:
   --capture <module>    The module exporting defineEventLogCapture(...) as default,
                         as capture, or as its only declaration. .js/.mjs/.cjs, or
-                        .ts/.mts/.cts with tsx installed in the project. Required.
+                        .ts/.mts/.cts with tsx installed in the project. Required
+                        by migrate and check.
   --schema <path>       The Prisma schema file, or the folder of a multi-file schema.
                         Default: the first of ${DEFAULT_SCHEMA_PATHS.join(', ')}.
   --migrations <dir>    The migrations folder. Default: prisma/migrations.
   --name <name>         migrate: the name of the capture migration. Default: eventlog_capture.
   --database <url>      check: the PostgreSQL database to check, e.g.
                         --database "$DATABASE_URL" (needs the pg package).
+                        deploy: the PostgreSQL database to migrate. Required. It
+                        must exist: deploy does not create it.
   -h, --help            Print this help.
   -v, --version         Print the version.
 
 Paths are relative to the working directory. Nothing connects to a database except
-check --database: migrate and check read files only.
+check --database and deploy: migrate and check read files only.
 
-Exit codes: 0 written or current, 1 not current or failed (the message says why and
-what fixes it), 2 unknown command or flag.`;
+Exit codes: 0 written, current or applied, 1 not current or failed (the message says
+why and what fixes it), 2 unknown command or flag.`;
 
 const options = {
   capture: { type: 'string' },
@@ -51,6 +60,7 @@ const options = {
 const allowed: Record<string, readonly string[]> = {
   migrate: ['capture', 'schema', 'migrations', 'name'],
   check: ['capture', 'schema', 'migrations', 'database'],
+  deploy: ['database', 'schema', 'migrations'],
 };
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
@@ -76,6 +86,16 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       if (!flags.includes(flag)) {
         throw new CliUsageError(`The flag --${flag} does not apply to ${command}.`);
       }
+    }
+    if (command === 'deploy') {
+      if (values.database === undefined || values.database === '') {
+        throw new CliUsageError(
+          'deploy needs --database <url>, the PostgreSQL database to apply the migrations to.',
+        );
+      }
+      const { schema, migrations } = values;
+      await deploy({ cwd, url: values.database, schema, migrations }, log);
+      return 0;
     }
     const capture = values.capture;
     if (capture === undefined || capture === '') {
@@ -130,4 +150,8 @@ function version(): string {
   return manifest.version;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The wasm schema engine (deploy) leaves a 10 s timer of its own behind: exit as soon as
+// the output is flushed instead of waiting for it.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -224,7 +224,11 @@ describe('the pothos-eventlog CLI', () => {
     );
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8'));
     expect(manifest.bin).toEqual({ 'pothos-eventlog': './dist/cli/main.js' });
-    expect(manifest.peerDependenciesMeta).toEqual({ pg: { optional: true } });
+    expect(manifest.peerDependenciesMeta).toEqual({
+      '@prisma/adapter-pg': { optional: true },
+      '@prisma/schema-engine-wasm': { optional: true },
+      pg: { optional: true },
+    });
   });
 
   it('prints its usage and version', async () => {
