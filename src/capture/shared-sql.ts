@@ -7,7 +7,7 @@
  * Bump CAPTURE_SQL_VERSION whenever this text changes: installed triggers carry it, and the
  * start-up check refuses a database whose triggers are older.
  */
-export const CAPTURE_SQL_VERSION = 2;
+export const CAPTURE_SQL_VERSION = 3;
 
 export const sharedCaptureSql = String.raw`
 -- pothos-eventlog capture functions, version ${CAPTURE_SQL_VERSION}.
@@ -335,6 +335,28 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
     ELSE ': ' || action || '.' END AS tail) t
 $fn$;
 
+-- Announces entries on channel 'eventlog' (the live feed listens there): their ids, comma
+-- separated, one notification per statement, split below NOTIFY's 8000-byte payload limit.
+-- PostgreSQL delivers it at commit, and never for a rolled-back transaction.
+CREATE OR REPLACE FUNCTION eventlog_notify(ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  payload text := '';
+  id bigint;
+BEGIN
+  FOREACH id IN ARRAY ids LOOP
+    IF length(payload) > 7900 THEN
+      PERFORM pg_notify('eventlog', payload);
+      payload := '';
+    END IF;
+    payload := payload || CASE WHEN payload = '' THEN '' ELSE ',' END || id::text;
+  END LOOP;
+  IF payload <> '' THEN
+    PERFORM pg_notify('eventlog', payload);
+  END IF;
+END
+$fn$;
+
 -- Writes (or merges) the entries of one statement. "config" is the audited model's
 -- declaration; each item is {id, op, old, new} (row states as JSON, Prisma field names) or,
 -- for folded child rows, {id, op: "update", row, changes}.
@@ -361,6 +383,8 @@ DECLARE
   v_model text := config ->> 'model';
   entry_context jsonb;
   has_existing boolean;
+  v_id bigint;
+  v_ids bigint[] := '{}';
 BEGIN
   IF jsonb_typeof(v_context) IS DISTINCT FROM 'object' THEN
     v_context := NULL;
@@ -459,7 +483,8 @@ BEGIN
         "values" = CASE WHEN row_data IS NULL THEN event_log."values" ELSE rendered -> 'values' END,
         changes = v_changes,
         context = event_log.context || jsonb_build_object('op', net_op)
-      WHERE id = existing.id;
+      WHERE id = existing.id
+      RETURNING id INTO v_id;
     ELSE
       IF v_context IS NULL THEN
         entry_context := jsonb_build_object('call', call_key, 'op', net_op, 'unattributed', true);
@@ -485,9 +510,14 @@ BEGIN
         rendered ->> 'message',
         rendered -> 'values',
         v_changes,
-        entry_context);
+        entry_context)
+      RETURNING id INTO v_id;
     END IF;
+    v_ids := v_ids || v_id;
   END LOOP;
+  IF cardinality(v_ids) > 0 THEN
+    PERFORM eventlog_notify(v_ids);
+  END IF;
 END
 $fn$;
 `;
