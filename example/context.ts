@@ -1,3 +1,4 @@
+import type { EventLogListener } from '../src/live/listener.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 
 export interface CurrentUser {
@@ -11,4 +12,6 @@ export interface Context {
   /** Demo authentication: the user whose database id is in the `x-user-id` header. */
   currentUser: CurrentUser | null;
   requestId: string;
+  /** The server's listener for the live feed (`eventLogAdded`); absent: no live feed. */
+  eventLogListener?: EventLogListener;
 }

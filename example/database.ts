@@ -9,6 +9,11 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { eventLogComments } from '../src/capture/index.js';
+import {
+  type EventLogListener,
+  pgEventLogListener,
+  pgliteEventLogListener,
+} from '../src/live/listener.js';
 import { DirectoryInUseError, type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
@@ -18,6 +23,8 @@ export interface Database {
   description: string;
   prisma: PrismaClient;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The server's one listening connection for `eventLogAdded`, opened on first use. */
+  eventLogListener: EventLogListener;
   close(): Promise<void>;
 }
 
@@ -122,12 +129,17 @@ async function openPostgres(
     // wait (maxWait, 2 s by default) would end it before the pool does, with another error.
     transactionOptions: { maxWait: connectTimeoutMs },
   });
+  const eventLogListener = pgEventLogListener({ connectionString: url });
   return {
     kind: 'postgresql',
     description,
     prisma,
     adapterFactory,
-    close: () => prisma.$disconnect(),
+    eventLogListener,
+    close: async () => {
+      await eventLogListener.close();
+      await prisma.$disconnect();
+    },
   };
 }
 
@@ -156,13 +168,16 @@ async function openPglite(dir: string): Promise<Database> {
   }
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory, comments: eventLogComments() });
+  const eventLogListener = pgliteEventLogListener(pglite);
   return {
     kind: 'pglite',
     description: `embedded PGlite in ${path}`,
     prisma,
     adapterFactory,
+    eventLogListener,
     close: async () => {
       try {
+        await eventLogListener.close();
         await prisma.$disconnect();
         await pglite.close();
       } finally {

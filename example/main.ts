@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     );
     await checkEventLogCapture(database.prisma, capture);
     const seeded = await seed(database.prisma);
-    const yoga = createServer({ prisma: database.prisma });
+    const yoga = createServer({
+      prisma: database.prisma,
+      eventLogListener: database.eventLogListener,
+    });
     if (seeded) {
       await writeDemoHistory(yoga);
       console.log('Inserted the demo data and its history.');
@@ -84,7 +87,14 @@ function handleShutdown(server: HttpServer, database: Database): void {
     // Requests in flight get 10 s to finish; idle keep-alive sockets are closed now.
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     force.unref();
+    // Ends the eventLogAdded subscriptions (their streams complete, their sockets go idle) and
+    // releases the listening connection.
+    const feedsClosed = database.eventLogListener.close().then(
+      () => setImmediate(() => server.closeIdleConnections()),
+      (error: unknown) => console.error(`Closing the live feed failed: ${String(error)}`),
+    );
     server.close(async () => {
+      await feedsClosed;
       clearTimeout(force);
       try {
         await database.close();

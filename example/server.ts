@@ -14,6 +14,7 @@ import {
   type YogaServerInstance,
   type YogaServerOptions,
 } from 'graphql-yoga';
+import type { EventLogListener } from '../src/live/listener.js';
 import { eventLogViewer } from '../src/viewer/index.js';
 import type { Context, CurrentUser } from './context.js';
 import type { PrismaClient } from './generated/prisma/client.js';
@@ -27,6 +28,8 @@ export type ServerOptions = Omit<
   'schema' | 'context'
 > & {
   prisma: PrismaClient;
+  /** Serves `eventLogAdded`: the database's listener (`Database.eventLogListener`). */
+  eventLogListener?: EventLogListener;
 };
 
 export type Server = YogaServerInstance<ServerContext, Context>;
@@ -59,7 +62,12 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
  * Creates the example's yoga instance. Every option but `prisma` is passed on to
  * `createYoga`, so plugins (depth limit, ...) can be added by the caller.
  */
-export function createServer({ prisma, plugins = [], ...options }: ServerOptions): Server {
+export function createServer({
+  prisma,
+  eventLogListener,
+  plugins = [],
+  ...options
+}: ServerOptions): Server {
   return createYoga<ServerContext, Context>({
     graphqlEndpoint: '/graphql',
     graphiql: true,
@@ -91,6 +99,7 @@ export function createServer({ prisma, plugins = [], ...options }: ServerOptions
       prisma,
       currentUser: await authenticate(prisma, request.headers.get('x-user-id')),
       requestId: requestIdFrom(request.headers.get('x-request-id')),
+      eventLogListener,
     }),
   });
 }

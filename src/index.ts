@@ -4,6 +4,17 @@ import { pluginName } from './plugin.js';
 
 export default pluginName;
 export * from './capture/index.js';
+export {
+  createEventLogListener,
+  EVENT_LOG_CHANNEL,
+  EventLogListener,
+  type EventLogListenerConnect,
+  type PGliteListenable,
+  type PgListenerConfig,
+  pgEventLogListener,
+  pgliteEventLogListener,
+} from './live/listener.js';
+export type { EventLogAddedPayload } from './live/subscription.js';
 export { PothosEventLogPlugin } from './plugin.js';
 export type { FieldChange } from './read/field-changes.js';
 export { fieldChanges } from './read/field-changes.js';
@@ -19,6 +30,7 @@ export type {
   EventLogPluginOptions,
   EventLogPrismaClient,
   EventLogRecord,
+  EventLogSubscriptionOptions,
   MutationEventInfo,
   RowId,
 } from './types.js';

@@ -5,11 +5,22 @@ import {
   resolveCaptureDeclaration,
 } from './capture/declaration.js';
 import { isEventLogError } from './errors.js';
+import type { EventLogListener } from './live/listener.js';
 import type { DataModel } from './read/model-metadata.js';
 import type { EventLogPluginOptions } from './types.js';
 
-export interface ResolvedOptions extends Omit<EventLogPluginOptions<SchemaTypes>, 'capture'> {
+export interface ResolvedOptions
+  extends Omit<EventLogPluginOptions<SchemaTypes>, 'capture' | 'subscriptions'> {
   queryField: string | false;
+  subscriptionField: string | false;
+  subscriptions:
+    | {
+        listen: (context: SchemaTypes['Context']) => EventLogListener;
+        bufferSize: number;
+        pollMs: number;
+        watchMs: number;
+      }
+    | undefined;
   maxPageSize: number;
   maxNodeIds: number;
   maxEntriesPerRequest: number;
@@ -76,6 +87,10 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
   const result: ResolvedOptions = {
     ...options,
     queryField: options.queryField ?? 'eventLogs',
+    subscriptionField: options.subscriptions
+      ? (options.subscriptionField ?? 'eventLogAdded')
+      : false,
+    subscriptions: resolveSubscriptions(options),
     maxPageSize,
     maxNodeIds,
     maxEntriesPerRequest,
@@ -85,6 +100,36 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
   };
   resolved.set(builder, result);
   return result;
+}
+
+function resolveSubscriptions(options: EventLogPluginOptions<SchemaTypes>) {
+  const given = options.subscriptions;
+  if (!given) {
+    if (typeof options.subscriptionField === 'string') {
+      throw new PothosSchemaError(
+        `pothos-eventlog: \`eventLog.subscriptionField\` is "${options.subscriptionField}" but \`eventLog.subscriptions\` is not set: pass subscriptions: { listen: (ctx) => ctx.eventLogListener } with a listener made by pgEventLogListener() or pgliteEventLogListener().`,
+      );
+    }
+    return undefined;
+  }
+  if (typeof given.listen !== 'function') {
+    throw new PothosSchemaError(
+      'pothos-eventlog: `eventLog.subscriptions.listen` must be a function of the context returning the server’s EventLogListener, e.g. (ctx) => ctx.eventLogListener.',
+    );
+  }
+  const bufferSize = given.bufferSize ?? 1000;
+  const pollMs = given.pollMs ?? 1000;
+  for (const [name, value] of [
+    ['bufferSize', bufferSize],
+    ['pollMs', pollMs],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new PothosSchemaError(
+        `pothos-eventlog: \`eventLog.subscriptions.${name}\` must be a positive integer; got ${value}.`,
+      );
+    }
+  }
+  return { listen: given.listen, bufferSize, pollMs, watchMs: Math.min(pollMs, 5) };
 }
 
 function resolveCapture(declaration: EventLogCaptureDeclaration): ResolvedCaptureDeclaration {

@@ -9,6 +9,7 @@ import { auditedResolver } from './mutation/audited-resolver.js';
 import { compileMessagePlan } from './mutation/message-plan.js';
 import { eventLogOptions } from './options.js';
 import { modelMetadata } from './read/model-metadata.js';
+import { addEventLogAddedSubscription } from './schema/event-log-added.js';
 import { addEventLogsQuery } from './schema/event-logs-query.js';
 import { didYouMean } from './suggest.js';
 import type { EventLogMutationModelOptions } from './types.js';
@@ -24,6 +25,7 @@ export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<
     // Plugins are made when the schema is built, before its types are: the last moment
     // to add the root query field.
     addEventLogsQuery(this.builder as never);
+    addEventLogAddedSubscription(this.builder as never);
   }
 
   override wrapResolve(

@@ -1,5 +1,6 @@
 import type { SchemaTypes } from '@pothos/core';
 import type { EventLogCaptureDeclaration } from './capture/declaration.js';
+import type { EventLogListener } from './live/listener.js';
 import type { DiffSchema } from './service/diff.js';
 import type { EventLogActor, EventLogCreateData } from './service/event-log-service.js';
 
@@ -65,6 +66,13 @@ export interface EventLogPluginOptions<Types extends SchemaTypes> {
   ) => boolean | Promise<boolean>;
   /** Name of the root query field listing entries, or `false` for none. @default 'eventLogs' */
   queryField?: string | false;
+  /**
+   * Name of the root subscription field of the live feed, or `false` for none.
+   * @default 'eventLogAdded' (when `subscriptions` is set)
+   */
+  subscriptionField?: string | false;
+  /** The live feed (`eventLogAdded`): how this server hears of new entries. */
+  subscriptions?: EventLogSubscriptionOptions<Types>;
   /** Id of the current request, stored in each entry's `context`. */
   requestId?: (context: Types['Context']) => string | undefined;
   /**
@@ -87,6 +95,26 @@ export interface EventLogPluginOptions<Types extends SchemaTypes> {
   maxEntriesPerRequest?: number;
   /** Page size when neither `first` nor `last` is given. @default 20 */
   defaultPageSize?: number;
+}
+
+/** Options of the live feed, `eventLog.subscriptions`. */
+export interface EventLogSubscriptionOptions<Types extends SchemaTypes> {
+  /**
+   * The server's one listening connection, e.g. `(ctx) => ctx.eventLogListener`: made once
+   * per server with `pgEventLogListener()` (node-postgres) or `pgliteEventLogListener()`;
+   * every subscription of the server shares it. Close it on shutdown.
+   */
+  listen: (context: Types['Context']) => EventLogListener;
+  /**
+   * Entries one subscription may have waiting for its client. Past it the subscription
+   * ends with EVENT_LOG_FEED_OVERFLOW, whose `after` resumes it without a gap. @default 1000
+   */
+  bufferSize?: number;
+  /**
+   * Milliseconds between checks for new entries when no notification came (entries written
+   * by EventLogService, a listening connection lost meanwhile). @default 1000
+   */
+  pollMs?: number;
 }
 
 export type PrismaModelName<Types extends SchemaTypes> = Types extends {

@@ -20,7 +20,20 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
   },
-  eventLog: eventLogOptions,
+  eventLog: {
+    ...eventLogOptions,
+    // The live feed (eventLogAdded): the server's one listening connection.
+    subscriptions: {
+      listen: (ctx) => {
+        if (!ctx.eventLogListener) {
+          throw new Error(
+            'This server has no EventLogListener: pass eventLogListener to createServer().',
+          );
+        }
+        return ctx.eventLogListener;
+      },
+    },
+  },
 });
 
 builder.queryType({});

@@ -12,6 +12,15 @@ import type { EventLogRecord } from '../types.js';
 import { createLiveValueLoader, type LiveValueKey } from './live-values.js';
 
 /**
+ * Marks an entry of a live feed with the scope its message is rendered in. A subscription
+ * keeps one context for its whole life: caches keyed on it would serve the first values
+ * read forever and grow with every entry. Each delivered batch gets a scope of its own.
+ */
+export const LIVE_SCOPE = Symbol('pothos-eventlog live scope');
+
+type Scope = { context: SchemaTypes['Context'] };
+
+/**
  * Renders an entry's message from the current rows, under the read path's rules:
  * - a placeholder is read live only from a row whose trail the reader may read
  *   (`authorize(ctx, { objectType, objectId })`, asked once per row and request);
@@ -20,16 +29,16 @@ import { createLiveValueLoader, type LiveValueKey } from './live-values.js';
  * - otherwise, or when the row is gone, the snapshot taken at write time stands.
  */
 export function createLiveMessage(options: ResolvedOptions) {
-  const liveValues = createContextCache((context: SchemaTypes['Context']) =>
-    createLiveValueLoader(options.client(context), options.datamodel),
+  const liveValues = createContextCache((key: object) =>
+    createLiveValueLoader(options.client(contextOf(key)), options.datamodel),
   );
   const mayRead = createContextCache(
-    (context: SchemaTypes['Context']) =>
+    (scopeKey: object) =>
       new DataLoader<string, boolean>((keys) =>
         Promise.all(
           keys.map(async (key) => {
             const [objectType, objectId] = JSON.parse(key) as [string, string];
-            const decision = await options.authorize(context, {
+            const decision = await options.authorize(contextOf(scopeKey), {
               objectType,
               objectId,
               filter: { objectType, objectId },
@@ -52,16 +61,18 @@ export function createLiveMessage(options: ResolvedOptions) {
   return async (entry: EventLogRecord, context: SchemaTypes['Context']): Promise<string> => {
     const refs = liveKeys(entry.values);
     if (refs.length === 0) return entry.message;
+    const scope = (entry as { [LIVE_SCOPE]?: Scope })[LIVE_SCOPE];
+    const cacheKey: object = scope ?? context;
     const current = new Map<string, unknown>();
     const readable: [string, LiveValueKey][] = [];
-    const decisions = await mayRead(context).loadMany(
+    const decisions = await mayRead(cacheKey).loadMany(
       refs.map(([, key]) => JSON.stringify([key.model, key.id])),
     );
     refs.forEach(([placeholder, key], index) => {
       if (isMasked(key)) current.set(placeholder, REDACTED);
       else if (decisions[index] === true) readable.push([placeholder, key]);
     });
-    const values = await liveValues(context).loadMany(readable.map(([, key]) => key));
+    const values = await liveValues(cacheKey).loadMany(readable.map(([, key]) => key));
     readable.forEach(([placeholder], index) => {
       const value = values[index];
       if (!(value instanceof Error)) current.set(placeholder, value);
@@ -72,6 +83,20 @@ export function createLiveMessage(options: ResolvedOptions) {
       return entry.message;
     }
   };
+}
+
+function contextOf(key: object): SchemaTypes['Context'] {
+  return LIVE_SCOPE_KEYS.has(key) ? (key as Scope).context : key;
+}
+
+/** The scope objects made by a live feed (see {@link liveScope}). */
+const LIVE_SCOPE_KEYS = new WeakSet<object>();
+
+/** A fresh scope for one delivered batch of a subscription with this context. */
+export function liveScope(context: SchemaTypes['Context']): Scope {
+  const scope = { context };
+  LIVE_SCOPE_KEYS.add(scope);
+  return scope;
 }
 
 /** The placeholders of stored `values` that refer to rows. */

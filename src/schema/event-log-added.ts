@@ -1,0 +1,71 @@
+import type { SchemaTypes } from '@pothos/core';
+import type { FeedItem } from '../live/subscription.js';
+import { subscribeEventLogs } from '../live/subscription.js';
+import { eventLogOptions } from '../options.js';
+import { eventLogRefs } from './event-log-type.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: Pothos' generics cannot be carried through a plugin
+type Any = any;
+
+const added = new WeakSet<object>();
+
+/** Adds the root `eventLogAdded` subscription (and its event type), once per builder. */
+export function addEventLogAddedSubscription(builder: PothosSchemaTypes.SchemaBuilder<Any>) {
+  const options = eventLogOptions(builder);
+  if (options.subscriptionField === false || added.has(builder)) return;
+  added.add(builder);
+  const refs = eventLogRefs(builder);
+  const event = builder.objectRef<{ cursor: string; node: unknown }>('EventLogAdded');
+  event.implement({
+    description: 'One entry of the live feed, with its cursor.',
+    fields: (t: Any) => ({
+      cursor: t.exposeString('cursor', {
+        nullable: false,
+        description:
+          'Resume after this entry with `eventLogAdded(after: cursor)`; also an `eventLogs` cursor.',
+      }),
+      node: t.field({ type: refs.eventLog, nullable: false, resolve: (item: Any) => item.node }),
+    }),
+  });
+  if (!builder.configStore.hasImplementation('Subscription')) builder.subscriptionType({});
+  builder.subscriptionField(options.subscriptionField, (t: Any) =>
+    t.field({
+      type: event,
+      // Nullable: the last event of a feed that ends with an error (EVENT_LOG_FEED_OVERFLOW).
+      nullable: true,
+      description:
+        'Entries as they are committed, oldest first (timestamp, then id), each once; with `after`, the stored entries after that cursor first, without a gap. Takes the filters of `eventLogs`. A subscriber that falls `subscriptions.bufferSize` entries behind gets EVENT_LOG_FEED_OVERFLOW and resumes with its `after`. FORBIDDEN when the reader may not read them.',
+      args: {
+        tool: t.arg.string(),
+        action: t.arg.string(),
+        actorId: t.arg.string({ description: 'The actor’s id as stored.' }),
+        objectType: t.arg.string({ description: 'Prisma model name, e.g. "Certificate".' }),
+        objectId: t.arg.string({ description: 'The object’s id as stored.' }),
+        since: t.arg({ type: 'DateTime', description: 'Entries at or after this time.' }),
+        until: t.arg({ type: 'DateTime', description: 'Entries at or before this time.' }),
+        after: t.arg.string({
+          description: 'A cursor (of this feed or of `eventLogs`): replay the entries after it.',
+        }),
+      },
+      subscribe: (_root: unknown, args: Any, context: SchemaTypes['Context']) =>
+        subscribeEventLogs(
+          options,
+          context,
+          {
+            tool: args.tool,
+            action: args.action,
+            actorId: args.actorId,
+            objectType: args.objectType,
+            objectId: args.objectId,
+            since: args.since,
+            until: args.until,
+          },
+          args.after,
+        ),
+      resolve: (item: FeedItem) => {
+        if ('error' in item) throw item.error;
+        return item;
+      },
+    }),
+  );
+}
