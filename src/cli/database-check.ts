@@ -42,7 +42,7 @@ export async function checkDatabase(
     const problems = (table.rows[0] as { name: string | null } | undefined)?.name
       ? []
       : [
-          `The database has no table ${EVENT_LOG_TABLE}: apply the migrations (npx prisma migrate deploy).`,
+          `The database has no table ${EVENT_LOG_TABLE}: apply the migrations (npx prisma migrate deploy, or without Prisma's native engine npx pothos-eventlog deploy --database <url>).`,
         ];
     problems.push(
       ...(await installedCaptureProblems(

@@ -1,22 +1,11 @@
 // The pothos-eventlog CLI as a user gets it: src built with tsconfig.build.json, packed by
 // npm, unpacked into a project's node_modules with its bin linked, and run as a subprocess
-// in that project, which has a Prisma schema and a capture declaration of its own.
-import { execFile, spawn } from 'node:child_process';
+// in that project, which has a Prisma schema and a capture declaration of its own
+// (test/support/packed-cli.ts).
 import { cpSync, existsSync, realpathSync, statSync } from 'node:fs';
-import {
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,15 +16,12 @@ import {
   diffMigrationsToSchema,
 } from '../../scripts/schema-engine.js';
 import { EVENT_LOG_TABLE_SQL } from '../../src/cli/table-sql.js';
-
-const execFileAsync = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import {
+  runBin as cli,
+  installPackage as install,
+  packPackage,
+  root,
+} from '../support/packed-cli.js';
 
 const datasource = `datasource db {
   provider = "postgresql"
@@ -67,62 +53,12 @@ export const capture = defineEventLogCapture({
 });
 `;
 
-/** Runs the linked bin (its shebang, its mode) in `cwd`; kills it after 60 s. */
-function cli(cwd: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(cwd, 'node_modules/.bin/pothos-eventlog'), args, {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 async function migrationNames(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
-}
-
-/**
- * `npm install <tarball>` in `project`, from npm's cache only: npm links the bin and sets its
- * mode, and installs the package's own dependencies. Then `links` (peers, tsx) from the repo.
- */
-async function install(project: string, tarball: string, links: string[]) {
-  await execFileAsync(
-    'npm',
-    [
-      'install',
-      '--offline',
-      '--no-save',
-      '--ignore-scripts',
-      '--legacy-peer-deps',
-      '--no-audit',
-      '--no-fund',
-      tarball,
-    ],
-    { cwd: project },
-  );
-  for (const name of links) {
-    await mkdir(join(project, 'node_modules', name, '..'), { recursive: true });
-    await symlink(join(root, 'node_modules', name), join(project, 'node_modules', name), 'dir');
-  }
 }
 
 describe('the pothos-eventlog CLI', () => {
@@ -134,32 +70,7 @@ describe('the pothos-eventlog CLI', () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'pel-cli-'));
-    const pkg = join(work, 'pkg');
-    // Its own build directory: `npm run build` would empty the dist/ that other runs read.
-    // tsc emits despite type errors, which `npm run typecheck` reports: this test needs the
-    // emitted JavaScript, and fails below if the CLI's was not emitted.
-    const build = await execFileAsync(
-      'npx',
-      ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(pkg, 'dist')],
-      { cwd: root },
-    ).catch((error: { stdout?: string; stderr?: string }) => error);
-    for (const file of ['cli/main.js', 'index.js']) {
-      if (!existsSync(join(pkg, 'dist', file))) {
-        throw new Error(
-          `The build emitted no dist/${file}:\n${build.stdout ?? ''}${build.stderr ?? ''}`,
-        );
-      }
-    }
-    await copyFile(join(root, 'package.json'), join(pkg, 'package.json'));
-    cpSync(join(root, 'prisma/schema/eventlog.prisma'), join(pkg, 'prisma/schema/eventlog.prisma'));
-    const { stdout } = await execFileAsync(
-      'npm',
-      ['pack', '--json', '--ignore-scripts', '--pack-destination', work],
-      { cwd: pkg },
-    );
-    const [pack] = JSON.parse(stdout) as { filename: string }[];
-    if (!pack) throw new Error(`npm pack printed no package: ${stdout}`);
-    const tarball = join(work, pack.filename);
+    const tarball = await packPackage(work);
 
     app = join(work, 'app');
     await mkdir(join(app, 'prisma/schema'), { recursive: true });
@@ -236,6 +147,7 @@ describe('the pothos-eventlog CLI', () => {
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: pothos-eventlog <command> \[flags\]/);
     expect(help.stdout).toContain('--database <url>');
+    expect(help.stdout).toMatch(/^ {2}deploy {4}Apply the pending migrations/m);
     const version = await cli(app, ['--version']);
     expect(version).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
@@ -394,7 +306,7 @@ describe('the pothos-eventlog CLI', () => {
     expect(await migrationNames(join(bare, 'prisma/migrations'))).toHaveLength(3);
   });
 
-  it('names what to install for a TypeScript declaration without tsx, and for --database without pg', async () => {
+  it('names what to install for a TypeScript declaration without tsx, for --database without pg, and for deploy without its optional peers', async () => {
     const ts = await cli(bare, ['check', '--capture', 'capture.ts', '--schema', 'schema.prisma']);
     expect(ts.code).toBe(1);
     expect(ts.stderr).toContain(
@@ -411,6 +323,17 @@ describe('the pothos-eventlog CLI', () => {
     expect(pg.code).toBe(1);
     expect(pg.stderr).toBe(
       'pothos-eventlog: check --database connects with node-postgres, which is not installed: npm install pg\n',
+    );
+    const deploy = await cli(bare, [
+      'deploy',
+      '--database',
+      'postgresql://localhost/none',
+      '--schema',
+      'schema.prisma',
+    ]);
+    expect(deploy.code).toBe(1);
+    expect(deploy.stderr).toMatch(
+      /: npm install --save-dev @prisma\/schema-engine-wasm@7\.10\.0-\d+\.[0-9a-f]{40} @prisma\/adapter-pg@7\.10\.0 \(or apply them with npx prisma migrate deploy where Prisma can download its native engine\)\.\n$/,
     );
   });
 

@@ -107,7 +107,7 @@ describe('pothos-eventlog check --database', () => {
     const run = await cli(['check', '--capture', 'example/capture.ts', '--database', database.url]);
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n')[0]).toBe(
-      'The database has no table event_log: apply the migrations (npx prisma migrate deploy).',
+      "The database has no table event_log: apply the migrations (npx prisma migrate deploy, or without Prisma's native engine npx pothos-eventlog deploy --database <url>).",
     );
   });
 
