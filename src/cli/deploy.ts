@@ -27,7 +27,7 @@ export interface DeployOptions {
   migrations?: string | undefined;
 }
 
-/** The optional peer dependencies deploy needs, with the version this package pins. */
+/** The optional peer dependencies deploy needs; package.json's peerDependencies pin them. */
 const ENGINE = '@prisma/schema-engine-wasm';
 const ADAPTER = '@prisma/adapter-pg';
 
@@ -48,6 +48,7 @@ interface PgClient {
 export async function deploy(
   options: DeployOptions,
   log: (line: string) => void,
+  warn: (line: string) => void,
 ): Promise<string[]> {
   const dir = resolve(options.cwd, options.migrations ?? DEFAULT_MIGRATIONS);
   const folder = shownPath(options.cwd, dir);
@@ -61,7 +62,7 @@ export async function deploy(
   }
   await checkLockFile(dir, options.cwd);
   const schema = await readPrismaSchema(options.cwd, findSchemaPath(options.cwd, options.schema));
-  const modules = await loadEngine(options.cwd);
+  const modules = await loadEngine(options.cwd, warn);
   const shown = redactUrl(options.url);
   await probe(options.cwd, options.url, shown);
   log(`Connected to ${shown}.`);
@@ -132,7 +133,7 @@ function failure(error: SchemaEngineError, folder: string, shown: string): strin
 }
 
 function recovery(migration: string, folder: string): string {
-  return `${migration} is recorded as failed in _prisma_migrations: undo what it changed, fix ${folder}/${migration}/migration.sql, mark it rolled back (npx prisma migrate resolve --rolled-back ${migration}, or without Prisma's native engine: UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '${migration}' AND finished_at IS NULL), then run deploy again.`;
+  return `${migration} is recorded as failed in _prisma_migrations: undo what it changed, if anything, fix ${folder}/${migration}/migration.sql, mark it rolled back (npx prisma migrate resolve --rolled-back ${migration}, or without Prisma's native engine: UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '${migration}' AND finished_at IS NULL), then run deploy again.`;
 }
 
 /** The versions deploy asks for: the exact engine build this package is tested with. */
@@ -156,7 +157,7 @@ function resolvesFrom(cwd: string, specifier: string): boolean {
   }
 }
 
-async function loadEngine(cwd: string): Promise<SchemaEngineModules> {
+async function loadEngine(cwd: string, warn: (line: string) => void): Promise<SchemaEngineModules> {
   const versions = peerVersions();
   const missing = [
     resolvesFrom(cwd, ENGINE) ? undefined : ENGINE,
@@ -170,7 +171,7 @@ async function loadEngine(cwd: string): Promise<SchemaEngineModules> {
   }
   const modules = await importSchemaEngine(cwd, ADAPTER);
   if (modules.version !== versions[ENGINE]) {
-    console.error(
+    warn(
       `pothos-eventlog: warning: ${ENGINE}@${modules.version} is installed, deploy is tested with ${versions[ENGINE]} (npm install --save-dev ${ENGINE}@${versions[ENGINE]}).`,
     );
   }

@@ -94,7 +94,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         );
       }
       const { schema, migrations } = values;
-      await deploy({ cwd, url: values.database, schema, migrations }, log);
+      await deploy({ cwd, url: values.database, schema, migrations }, log, error);
       return 0;
     }
     const capture = values.capture;

@@ -2,7 +2,16 @@
 // the optional peers @prisma/schema-engine-wasm and @prisma/adapter-pg, applying the
 // project's migrations to a fresh private PostgreSQL database without Prisma's native engine.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -76,11 +85,13 @@ describe('pothos-eventlog deploy', () => {
   let client: pg.Client;
   /** The URL as the CLI prints it. */
   let shown: string;
+  /** The packed package. */
+  let tarball: string;
   let migrations: string;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'pel-deploy-'));
-    const tarball = await packPackage(work);
+    tarball = await packPackage(work);
     app = join(work, 'app');
     bare = join(work, 'bare');
     await project(app, tarball, ['@prisma/adapter-pg', '@prisma/schema-engine-wasm']);
@@ -264,6 +275,38 @@ describe('pothos-eventlog deploy', () => {
     expect(missing.stderr).toContain(
       `database "${database.name}_missing" does not exist. Check the URL given to --database, and that the database exists (deploy does not create it).`,
     );
+  });
+
+  it('warns when the installed engine is not the build it is tested with, and still deploys', async () => {
+    const skewed = join(work, 'skewed');
+    await mkdir(skewed);
+    await writeFile(join(skewed, 'package.json'), '{ "name": "skewed", "type": "module" }\n');
+    await installPackage(skewed, tarball, ['@prisma/adapter-pg']);
+    const engine = join(skewed, 'node_modules/@prisma/schema-engine-wasm');
+    await mkdir(engine, { recursive: true });
+    const real = join(root, 'node_modules/@prisma/schema-engine-wasm');
+    // Copies (Node resolves a symlink to its target's folder), the 5 MB .wasm linked.
+    for (const file of await readdir(real)) {
+      if (file.endsWith('.wasm')) await symlink(join(real, file), join(engine, file));
+      else if (file !== 'package.json') await copyFile(join(real, file), join(engine, file));
+    }
+    const manifest = JSON.parse(await readFile(join(real, 'package.json'), 'utf8'));
+    const other = `7.10.0-9.${'0'.repeat(40)}`;
+    await writeFile(join(engine, 'package.json'), JSON.stringify({ ...manifest, version: other }));
+    const run = await runBin(skewed, [
+      'deploy',
+      '--database',
+      database.url,
+      '--migrations',
+      migrations,
+      '--schema',
+      join(app, 'prisma/schema'),
+    ]);
+    expect(run.stderr).toBe(
+      `pothos-eventlog: warning: @prisma/schema-engine-wasm@${other} is installed, deploy is tested with ${pinned} (npm install --save-dev @prisma/schema-engine-wasm@${pinned}).\n`,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No pending migrations: the 5 migrations of');
   });
 
   it('names the npm install to run when the optional peers are missing', async () => {
