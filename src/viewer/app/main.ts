@@ -100,6 +100,12 @@ function headerLines(): string {
   }
 }
 
+/** "Request headers: x-user-id", naming the headers sent, not their values. */
+function headerSummary(lines: string): string {
+  const names = parseHeaderLines(lines).map(([name]) => name);
+  return names.length > 0 ? `Request headers: ${names.join(', ')}` : 'Request headers';
+}
+
 function connectionPanel(): HTMLDetailsElement | null {
   if (!config.headersField) return null;
   const textarea = h('textarea', {
@@ -110,6 +116,7 @@ function connectionPanel(): HTMLDetailsElement | null {
     'aria-describedby': 'request-headers-hint',
   });
   textarea.value = headerLines();
+  const summary = h('span', {}, headerSummary(textarea.value));
   const save = h(
     'button',
     { type: 'button', id: 'save-headers', class: 'primary' },
@@ -122,12 +129,13 @@ function connectionPanel(): HTMLDetailsElement | null {
       // Storage disabled: the headers still apply until the page is left.
     }
     savedLines = textarea.value;
+    summary.textContent = headerSummary(savedLines);
     void load();
   });
   const panel = h(
     'details',
-    { id: 'connection', class: 'connection', open: headerLines() === '' ? undefined : true },
-    h('summary', {}, 'Request headers'),
+    { id: 'connection', class: 'connection' },
+    h('summary', {}, summary),
     h('label', { for: 'request-headers' }, 'Headers sent with every request'),
     textarea,
     h(
