@@ -588,4 +588,53 @@ describe('the log viewer of the example server, offline', () => {
     },
     testTimeout,
   );
+
+  // Last: it adds an entry to the demo history that the tests above count.
+  it(
+    'adds an entry another client wrote on top, keeping the reader’s place (Show newer entries)',
+    async () => {
+      const { page, problems, close } = await open();
+      try {
+        await expectEntries(page, demoEntryCount);
+        const oldest = page.locator('#entries > li:has(.message:text-is("User 1 was created."))');
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+        const before = await oldest.evaluate((element) => element.getBoundingClientRect().top);
+
+        const written = await fetch(`${origin}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-user-id': '3' },
+          body: JSON.stringify({
+            query: `mutation { updateCertificate(id: "${Buffer.from('Certificate:4').toString('base64')}", input: { notes: "Checked by the viewer test." }) { id } }`,
+          }),
+        });
+        expect(await written.json()).toEqual({
+          data: { updateCertificate: { id: Buffer.from('Certificate:4').toString('base64') } },
+        });
+
+        // The bar sticks to the top: the button is reached without scrolling.
+        await page.locator('#show-newer').click();
+        await expect
+          .poll(() => page.locator('#status').textContent())
+          .toBe(`1 newer entry added. Showing all ${demoEntryCount + 1} entries.`);
+        expect((await messages(page))[0]).toBe(
+          'Certificate Lift maintenance record was updated by Alex Poe.',
+        );
+        const after = await oldest.evaluate((element) => element.getBoundingClientRect().top);
+        expect(Math.abs(after - before)).toBeLessThanOrEqual(1);
+        await screenshot(page, 'viewer-newer');
+
+        await page.locator('#show-newer').click();
+        await expect
+          .poll(() => page.locator('#status').textContent())
+          .toBe(`No newer entries. Showing all ${demoEntryCount + 1} entries.`);
+        expect(await entries(page).count()).toBe(demoEntryCount + 1);
+        expect(problems).toEqual([]);
+        expect(foreign).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+    testTimeout,
+  );
 });

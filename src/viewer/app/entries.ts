@@ -40,9 +40,15 @@ export class EntryList {
     this.element.append(...this.fresh(entries).map((entry) => this.render(entry)));
   }
 
-  prepend(entries: readonly EventLogEntry[]): void {
+  /** The time of the newest entry shown. */
+  get newestTimestamp(): string | undefined {
+    return this.element.querySelector('time')?.dateTime;
+  }
+
+  /** Adds the entries not shown yet on top; returns how many. */
+  prepend(entries: readonly EventLogEntry[]): number {
     const items = this.fresh(entries).map((entry) => this.render(entry));
-    if (items.length === 0) return;
+    if (items.length === 0) return 0;
     const scroller = document.scrollingElement ?? document.documentElement;
     const anchor = [...this.element.children].find(
       (child) => child.getBoundingClientRect().bottom > 0,
@@ -52,6 +58,7 @@ export class EntryList {
     if (anchor && before !== undefined && scroller.scrollTop > 0) {
       scroller.scrollTop += anchor.getBoundingClientRect().top - before;
     }
+    return items.length;
   }
 
   /** Re-renders the relative times ("3 minutes ago"). */

@@ -8,6 +8,7 @@ import {
   type FilterKey,
   fromLocalInput,
   hasFilters,
+  MAX_PAGE_SIZE,
   searchFromView,
   toLocalInput,
   type ViewState,
@@ -34,6 +35,9 @@ let controller: AbortController | undefined;
 
 const status = h('p', { id: 'status', class: 'status', role: 'status' });
 const notice = h('div', { id: 'notice', class: 'notice', hidden: true });
+const newer = h('button', { type: 'button', id: 'show-newer', hidden: true }, 'Show newer entries');
+/** Entries matching the filters, as last counted by the server plus those added since. */
+let total = 0;
 const more = h(
   'button',
   { type: 'button', id: 'load-older', class: 'primary', hidden: true },
@@ -195,7 +199,7 @@ function showNotice(kind: 'empty' | 'error' | 'forbidden', title: string, text: 
   notice.replaceChildren(...children);
 }
 
-function showFailure(result: Exclude<PageResult, { kind: 'ok' }>, pageLoaded: boolean): void {
+function showFailure(result: Exclude<PageResult, { kind: 'ok' }>, title: string): void {
   if (result.kind === 'forbidden') {
     // The headers field is the demo's way to sign in: open it.
     if (connection) connection.open = true;
@@ -205,11 +209,7 @@ function showFailure(result: Exclude<PageResult, { kind: 'ok' }>, pageLoaded: bo
       `The server refused to show the event log to you (FORBIDDEN: ${result.message}) Sign in with an account that may read it${config.headersField ? ', or set the request headers that identify you (Request headers, above)' : ''}, then try again.`,
     );
   } else {
-    showNotice(
-      'error',
-      pageLoaded ? 'Older entries could not be loaded' : 'The event log could not be loaded',
-      `${result.message}${result.code ? ` (${result.code})` : ''}`,
-    );
+    showNotice('error', title, `${result.message}${result.code ? ` (${result.code})` : ''}`);
   }
 }
 
@@ -231,6 +231,7 @@ async function load(after: string | null = null): Promise<void> {
     list.clear();
     cursor = null;
     more.hidden = true;
+    newer.hidden = true;
     const { objectType, objectId } = view.filters;
     objectBanner.hidden = !(objectType && objectId);
     objectHeading.textContent = `History of ${objectType} ${objectId}`;
@@ -258,13 +259,18 @@ async function load(after: string | null = null): Promise<void> {
   if (result.kind !== 'ok') {
     status.textContent = '';
     more.hidden = !older;
-    showFailure(result, older);
+    showFailure(
+      result,
+      older ? 'Older entries could not be loaded' : 'The event log could not be loaded',
+    );
     return;
   }
   const { page } = result;
   list.append(page.entries);
   cursor = page.endCursor;
+  total = page.totalCount;
   more.hidden = !page.hasNextPage;
+  newer.hidden = false;
   status.textContent = page.totalCount === 0 ? '' : describeView(page.totalCount);
   if (list.size === 0) {
     showNotice(
@@ -277,6 +283,45 @@ async function load(after: string | null = null): Promise<void> {
   }
 }
 
+/**
+ * Adds the entries written since the newest one shown on top, keeping the reader's place
+ * (`EntryList.prepend`); more than a page of them starts the list over.
+ */
+async function loadNewer(): Promise<void> {
+  const newest = list.newestTimestamp;
+  if (newest === undefined) return load();
+  const owner = controller;
+  const since =
+    view.filters.since && Date.parse(view.filters.since) > Date.parse(newest)
+      ? view.filters.since
+      : newest;
+  newer.disabled = true;
+  let result: PageResult;
+  try {
+    result = await fetchPage(
+      config,
+      parseHeaderLines(savedLines),
+      { ...view.filters, since },
+      MAX_PAGE_SIZE,
+      null,
+    );
+  } finally {
+    newer.disabled = false;
+  }
+  if (controller !== owner) return; // The filters changed meanwhile.
+  if (result.kind !== 'ok') {
+    showFailure(result, 'Newer entries could not be loaded');
+    return;
+  }
+  if (result.page.hasNextPage) return load();
+  notice.hidden = true;
+  const added = list.prepend(result.page.entries);
+  total += added;
+  status.textContent = `${
+    added === 0 ? 'No newer entries.' : `${added} newer ${added === 1 ? 'entry' : 'entries'} added.`
+  } ${describeView(total)}`;
+}
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   navigate(readForm());
@@ -287,6 +332,7 @@ showAll.addEventListener('click', () => {
   navigate(rest);
 });
 more.addEventListener('click', () => void load(cursor));
+newer.addEventListener('click', () => void loadNewer());
 window.addEventListener('popstate', () => {
   view = viewFromSearch(location.search, config.pageSize);
   fillForm();
@@ -305,7 +351,7 @@ byId('app').replaceChildren(
   h('header', { class: 'top' }, h('h1', {}, config.title), connection ?? ''),
   form,
   objectBanner,
-  status,
+  h('div', { class: 'bar' }, status, newer),
   notice,
   list.element,
   h('div', { class: 'more' }, more),
