@@ -411,7 +411,7 @@ describe('the log viewer of the example server, offline', () => {
   );
 
   it(
-    'marks removed items and masked values (an answer the demo data has none of)',
+    'marks removed items and masked values, and shows the loading and error states (answers the demo data has none of)',
     async () => {
       const { page, problems, close } = await open('?objectType=User&objectId=2');
       try {
@@ -467,12 +467,26 @@ describe('the log viewer of the example server, offline', () => {
         expect(await password.locator('td.new').textContent()).toBe('redacted');
         await screenshot(page, 'viewer-masked');
 
-        // A server that does not answer GraphQL: the error state says what happened.
+        // A slow server: the loading state, then one that does not answer GraphQL: the
+        // error state says what happened.
         await page.unroute('**/graphql');
-        await page.route('**/graphql', (route) =>
-          route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }),
-        );
+        let answer = () => {};
+        const answered = new Promise<void>((resolve) => {
+          answer = resolve;
+        });
+        await page.route('**/graphql', async (route) => {
+          await answered;
+          await route.fulfill({
+            status: 502,
+            contentType: 'text/html',
+            body: '<h1>Bad gateway</h1>',
+          });
+        });
         await page.reload();
+        await expect.poll(() => page.locator('#status').textContent()).toBe('Loading entries…');
+        expect(await page.locator('#entries').getAttribute('aria-busy')).toBe('true');
+        await screenshot(page, 'viewer-loading');
+        answer();
         const notice = page.locator('#notice[data-state="error"]');
         await notice.waitFor({ state: 'visible' });
         expect(await notice.textContent()).toContain(
