@@ -3,10 +3,11 @@
 // migration (the capture triggers included), "unlogged" without the capture triggers;
 // dropped at the end. The results go to stdout as Markdown, progress to stderr.
 //   BENCH_QUICK=1       smaller sizes and shorter rounds, to iterate
-//   BENCH_ONLY=w1,w3    run a subset of w1, w3, w2, r1
+//   BENCH_ONLY=w1,w3    run a subset of w1, w3, w2, r1, l1
 //   BENCH_KEEP=1        keep the databases
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { type L1Options, l1Report, runL1 } from './l1-live-feed.js';
 import { type R1Options, runR1 } from './r1-reads.js';
 import { machineReport, r1Report, w1Report, w2Report, w3Report } from './report.js';
 import { addCertificates, type BenchDatabase, createBenchDatabase } from './support/database.js';
@@ -26,7 +27,7 @@ if (!serverUrl) {
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'w1,w3,w2,r1').split(',').map((part) => part.trim().toLowerCase()),
+  (process.env.BENCH_ONLY ?? 'w1,w3,w2,r1,l1').split(',').map((part) => part.trim().toLowerCase()),
 );
 // Many short rounds: other load on the machine then hits every variant alike.
 const w1: W1Options = quick
@@ -43,6 +44,10 @@ const w2: W2Options = quick ? { rounds: 2, roundMs: 1000 } : { rounds: 5, roundM
 const r1: R1Options = quick
   ? { levels: [10_000, 100_000], requests: 100, warmup: 50, argumentSets: 20 }
   : { levels: [10_000, 100_000, 1_000_000], requests: 200, warmup: 100, argumentSets: 20 };
+
+const l1: L1Options = quick
+  ? { rounds: 2, roundMs: 1500, concurrency: 8, warmupMs: 1000 }
+  : { rounds: 8, roundMs: 3000, concurrency: 8, warmupMs: 3000 };
 
 const progress = (line: string) => console.error(`  ${line}`);
 const started = performance.now();
@@ -99,6 +104,11 @@ try {
   if (only.has('r1')) {
     const report = await runR1(logged.url, logged.sql, r1, progress);
     sections.push(r1Report(report));
+  }
+  if (only.has('l1')) {
+    const target = { url: logged.url, sql: logged.sql, ids: ids.logged.slice(0, 200) };
+    const report = await runL1(target, l1, progress);
+    sections.push(l1Report(report, l1));
   }
 } finally {
   if (process.env.BENCH_KEEP === '1') {

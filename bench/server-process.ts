@@ -32,7 +32,7 @@ async function authenticate(client: PrismaClient, header: string | null) {
 
 const handler =
   variant === 'example'
-    ? createExampleServer({ prisma })
+    ? createExampleServer({ prisma, eventLogListener: database.eventLogListener })
     : // The example server's context: the same user lookup on every request.
       createYoga<object, BenchContext>({
         graphqlEndpoint: '/graphql',
