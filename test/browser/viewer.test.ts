@@ -546,6 +546,7 @@ describe('the log viewer of the example server, offline', () => {
         try {
           await forbidden.page.locator('#notice[data-state="forbidden"]').waitFor();
           const lowest = [...(await lowContrast(page)), ...(await lowContrast(forbidden.page))];
+          await screenshot(page, 'viewer-contrast', true);
           expect(lowest).toEqual([]);
         } finally {
           await forbidden.close();
