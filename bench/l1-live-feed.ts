@@ -3,7 +3,7 @@
 // in interleaved rounds; the delay from an entry's write to its delivery at the subscriber.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type pg from 'pg';
+import pg from 'pg';
 import { startServer } from './support/children.js';
 import { runLoad, withPeakRss } from './support/load.js';
 import { count, median, ms, percentile, ratio, table } from './support/stats.js';
@@ -37,6 +37,8 @@ export interface L1Round {
 
 export interface L1Report {
   rounds: L1Round[];
+  /** Straight through pg: autocommit UPDATEs of `concurrency` connections, per round. */
+  direct: { notify: boolean; updatesPerSecond: number }[];
 }
 
 const UPDATE =
@@ -97,8 +99,40 @@ function subscriber(url: URL, latencies: number[]) {
   };
 }
 
+/**
+ * NOTIFY's cost on the database alone: `concurrency` pg connections, each sending autocommit
+ * UPDATEs of its own certificates (one logged entry each) as fast as it can for `ms`.
+ */
+async function directRound(url: string, ids: number[], concurrency: number, durationMs: number) {
+  const clients = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      return client;
+    }),
+  );
+  let updates = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const id = ids[(c + i * concurrency) % ids.length];
+        await client.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [
+          `direct ${i}`,
+          id,
+        ]);
+        updates++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  await Promise.all(clients.map((client) => client.end()));
+  return (updates / elapsed) * 1000;
+}
+
 export async function runL1(
-  target: { url: string; sql: pg.Client; ids: number[] },
+  target: { databaseUrl: string; sql: pg.Client; ids: number[] },
   options: L1Options,
   progress: (line: string) => void,
 ): Promise<L1Report> {
@@ -110,7 +144,7 @@ export async function runL1(
   ).rows as [{ def: string }];
   const notifyOff = `CREATE OR REPLACE FUNCTION eventlog_notify(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$ BEGIN END $fn$`;
   // The example server (bench/server-process.ts example), listening on its database.
-  const server = await startServer('example', target.url);
+  const server = await startServer('example', target.databaseUrl);
   const url = new URL(server.url);
   const body = (index: number) =>
     JSON.stringify({
@@ -121,7 +155,24 @@ export async function runL1(
       },
     });
   const rounds: L1Round[] = [];
+  const direct: L1Report['direct'] = [];
   try {
+    // NOTIFY's cost straight through pg, interleaved (off, on, on, off, ...).
+    for (let round = 0; round < options.rounds; round++) {
+      for (const notify of round % 2 === 0 ? [false, true] : [true, false]) {
+        await sql.query(notify ? notifyOn : notifyOff);
+        const updatesPerSecond = await directRound(
+          target.databaseUrl,
+          target.ids,
+          options.concurrency,
+          options.roundMs,
+        );
+        direct.push({ notify, updatesPerSecond });
+        progress(
+          `L1 direct round ${round + 1}/${options.rounds} notify ${notify ? 'on' : 'off'}: ${updatesPerSecond.toFixed(0)} updates/s`,
+        );
+      }
+    }
     await runLoad({
       url: server.url,
       concurrency: options.concurrency,
@@ -179,7 +230,7 @@ export async function runL1(
     await sql.query(notifyOn);
     await server.stop();
   }
-  return { rounds };
+  return { rounds, direct };
 }
 
 export function l1Summary(report: L1Report) {
@@ -225,6 +276,16 @@ export function l1Report(report: L1Report, options: L1Options): string {
     count(row.peakRssMb),
     String(row.errors),
   ]);
+  const on = report.direct.filter((round) => round.notify).map((round) => round.updatesPerSecond);
+  const off = report.direct.filter((round) => !round.notify).map((round) => round.updatesPerSecond);
+  const pairs = on.map((value, index) => (off[index] as number) / value);
+  const direct = table(
+    ['straight through pg', 'updates/s (median)', 'cost vs notify off'],
+    [
+      ['notify off', count(median(off)), ratio(1)],
+      ['notify on', count(median(on)), ratio(median(pairs))],
+    ],
+  );
   return [
     `## L1: the live feed, ${options.rounds} interleaved rounds of ${options.roundMs / 1000} s, concurrency ${options.concurrency}`,
     table(
@@ -239,5 +300,7 @@ export function l1Report(report: L1Report, options: L1Options): string {
       ],
       rows,
     ),
+    `NOTIFY on the database alone: ${options.concurrency} pg connections sending autocommit UPDATEs (one entry each), ${options.rounds} interleaved rounds of ${options.roundMs / 1000} s per way, no server, no subscriber.`,
+    direct,
   ].join('\n\n');
 }

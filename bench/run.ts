@@ -106,7 +106,7 @@ try {
     sections.push(r1Report(report));
   }
   if (only.has('l1')) {
-    const target = { url: logged.url, sql: logged.sql, ids: ids.logged.slice(0, 200) };
+    const target = { databaseUrl: logged.url, sql: logged.sql, ids: ids.logged.slice(0, 200) };
     const report = await runL1(target, l1, progress);
     sections.push(l1Report(report, l1));
   }
