@@ -24,6 +24,13 @@ function portFromEnv(value = process.env.PORT): number {
   return port;
 }
 
+/** DEMO_HISTORY: whether the first start writes the demo history (on unless `0`). */
+function demoHistoryFromEnv(value = process.env.DEMO_HISTORY): boolean {
+  if (value === undefined || value === '' || value === '1') return true;
+  if (value === '0') return false;
+  throw new ConfigError(`DEMO_HISTORY must be 0 or 1, got ${JSON.stringify(value)}.`);
+}
+
 function listen(server: HttpServer, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -45,6 +52,7 @@ function listen(server: HttpServer, port: number): Promise<number> {
 
 async function main(): Promise<void> {
   const port = portFromEnv();
+  const demoHistory = demoHistoryFromEnv();
   const database = await openDatabase();
   let server: HttpServer | undefined;
   try {
@@ -58,9 +66,11 @@ async function main(): Promise<void> {
       prisma: database.prisma,
       eventLogListener: database.eventLogListener,
     });
-    if (seeded) {
+    if (seeded && demoHistory) {
       await writeDemoHistory(yoga);
       console.log('Inserted the demo data and its history.');
+    } else if (seeded) {
+      console.log('Inserted the demo data.');
     }
     server = createHttpServer(yoga);
     const actualPort = await listen(server, port);

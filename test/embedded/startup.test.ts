@@ -99,6 +99,13 @@ describe('npm start (example/main.ts)', () => {
     expect(lines[0]).toContain(join(file, 'sub'));
   });
 
+  it('exits 1 with one line naming DEMO_HISTORY when it is neither 0 nor 1', async () => {
+    const example = start({ PGLITE_DIR: join(dir, 'unused'), DEMO_HISTORY: 'yes' });
+    const { code } = await example.closed(30_000);
+    expect(code).toBe(1);
+    expect(example.stderr()).toBe('DEMO_HISTORY must be 0 or 1, got "yes".');
+  });
+
   it('exits 1 with one line naming PORT when it is not a port number', async () => {
     const example = start({ PGLITE_DIR: join(dir, 'unused'), PORT: 'http' });
     const { code } = await example.closed(30_000);
