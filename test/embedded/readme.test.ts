@@ -112,6 +112,7 @@ async function writeReadmeApp() {
         paths: {
           'pothos-eventlog': ['../src/index.ts'],
           'pothos-eventlog/service': ['../src/service/index.ts'],
+          'pothos-eventlog/viewer': ['../src/viewer/index.ts'],
         },
       },
       include: ['src'],
