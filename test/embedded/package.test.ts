@@ -271,6 +271,48 @@ console.log(JSON.stringify({ diff, service: typeof service.EventLogService, root
     });
   });
 
+  it('serves the log viewer from the shipped bundle, without vite', async () => {
+    const result = output(
+      await runNode(
+        app,
+        'viewer.mjs',
+        `const { createEventLogViewerHandler } = await import('pothos-eventlog/viewer');
+const viewer = createEventLogViewerHandler();
+const answer = async (path) => {
+  const response = await viewer(new Request('http://app.test' + path));
+  if (!response) return null;
+  const body = await response.text();
+  return { status: response.status, type: response.headers.get('content-type'), bytes: body.length, body: body.slice(0, 2000) };
+};
+const vite = await import('vite').then(() => 'resolvable', () => 'missing');
+console.log(JSON.stringify({
+  page: await answer('/eventlog'),
+  script: await answer('/eventlog/viewer.js'),
+  style: await answer('/eventlog/viewer.css'),
+  other: await answer('/graphql'),
+  vite,
+}));
+`,
+      ),
+    );
+    // The app directory has no vite: the handler reads dist/viewer/assets, as users get it.
+    expect(result.vite).toBe('missing');
+    const page = result.page as { status: number; type: string; body: string };
+    expect(page.status).toBe(200);
+    expect(page.type).toMatch(/^text\/html/);
+    expect(page.body).toContain('/eventlog/viewer.js');
+    for (const [asset, type] of [
+      ['script', /javascript/],
+      ['style', /^text\/css/],
+    ] as const) {
+      const served = result[asset] as { status: number; type: string; bytes: number };
+      expect(served.status, asset).toBe(200);
+      expect(served.type, asset).toMatch(type);
+      expect(served.bytes, asset).toBeGreaterThan(1000);
+    }
+    expect(result.other).toBeNull();
+  });
+
   it('starts nothing when imported: the process exits right after the import', async () => {
     const run = await runNode(
       app,
