@@ -28,9 +28,12 @@ import type { EventLogListener } from './listener.js';
  * match its filter, in order. Every entry lands in exactly one such range, so a live
  * subscriber sees each once, in order. Notifications (the ids of each statement's entries,
  * sent at commit and never on rollback) only wake the hub: it does not fetch by id, because a
- * notification can reach the listening connection after the probe saw its writer end. A probe
- * also runs every `pollMs` while there are subscribers, which covers entries written without
- * the capture triggers (EventLogService) and notifications lost with a connection.
+ * notification can reach the listening connection after the probe saw its writer end. The
+ * horizon moves (and a range is read) only when something was announced since the last read,
+ * or every `pollMs` while there are subscribers, which covers entries written without the
+ * capture triggers (EventLogService) and notifications lost with a connection; probes in
+ * between (every few ms while writers are open) only settle checkpoints. A notification that
+ * arrives late finds its entries in the next range read, never behind the horizon.
  *
  * A subscription with `after: C` first replays, page by page, the stored entries in (C, H]
  * for the horizon H it reads before each page; when a page comes back short and the horizon
@@ -51,8 +54,11 @@ export interface LiveSubscriber {
   /** The last entry delivered (or the replay's end): the hub hands over only later ones. */
   position: EventLogCursor;
   matches(entry: EventLogRecord): boolean;
-  /** Receives matching entries after `position`, in order. */
-  push(entries: EventLogRecord[]): void;
+  /**
+   * Receives matching entries after `position`, in order. `batch` is the same object for
+   * every subscriber of one fetched page: their live messages share its row look-ups.
+   */
+  push(entries: EventLogRecord[], batch: object): void;
   /** The feed stops (shutdown). */
   end(): void;
 }
@@ -109,6 +115,10 @@ export class FeedHub {
   readonly #live = new Set<LiveSubscriber>();
   #users = 0;
   #checkpoints: Checkpoint[] = [];
+  /** The latest settled checkpoint: where the horizon can move at the next read. */
+  #ready: number | null = null;
+  /** Something was announced (or a poll is due) since the last read of a range. */
+  #dirty = true;
   #running = false;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -135,7 +145,7 @@ export class FeedHub {
     this.#users++;
     if (this.#users === 1) {
       try {
-        this.#unsubscribe = await this.#listener.subscribe(() => this.wake());
+        this.#unsubscribe = await this.#listener.subscribe(() => this.wake(true));
       } catch (error) {
         this.#users--;
         throw error;
@@ -152,6 +162,7 @@ export class FeedHub {
     clearTimeout(this.#timer);
     // Idle: the next subscription starts from a fresh probe.
     this.horizon = null;
+    this.#ready = null;
     this.#checkpoints = [];
   }
 
@@ -168,7 +179,9 @@ export class FeedHub {
     return new Promise((resolve) => this.#waiters.add(resolve));
   }
 
-  wake(): void {
+  /** Runs a cycle; `announced`: entries may have committed (a notification, a poll). */
+  wake(announced = true): void {
+    if (announced) this.#dirty = true;
     if (this.#users === 0) return;
     if (this.#running) {
       this.#again = true;
@@ -181,13 +194,17 @@ export class FeedHub {
     this.#running = true;
     clearTimeout(this.#timer);
     let delay = this.#settings.pollMs;
+    let poll = true;
     try {
       do {
         this.#again = false;
         await this.#step();
       } while (this.#again && this.#users > 0);
       this.lastError = undefined;
-      if (this.#checkpoints.length > 0) delay = this.#settings.watchMs;
+      if (this.#checkpoints.length > 0) {
+        delay = this.#settings.watchMs;
+        poll = false;
+      }
     } catch (error) {
       this.lastError = error;
       this.#notifyWaiters();
@@ -196,14 +213,15 @@ export class FeedHub {
       this.#running = false;
     }
     if (this.#users > 0 && !this.#listener.closed) {
-      this.#timer = setTimeout(() => this.wake(), delay);
+      this.#timer = setTimeout(() => this.wake(poll), delay);
       this.#timer.unref();
     }
   }
 
   async #step(): Promise<void> {
-    const [probe] =
-      await this.#client.$queryRawUnsafe<{ now_ms: number; writers: string }[]>(PROBE_SQL);
+    const [probe] = await this.#client.$queryRawUnsafe<{ now_ms: number; writers: string }[]>(
+      PROBE_SQL,
+    );
     if (!probe) return;
     const writers = probe.writers === '' ? [] : probe.writers.split(',');
     this.#checkpoints.push({ at: Number(probe.now_ms) - 1, writers });
@@ -212,15 +230,25 @@ export class FeedHub {
     this.#checkpoints.forEach((checkpoint, index) => {
       if (!checkpoint.writers.some((writer) => running.has(writer))) settled = index;
     });
-    if (settled < 0) return;
-    const next = (this.#checkpoints[settled] as Checkpoint).at;
-    this.#checkpoints.splice(0, settled + 1);
+    if (settled >= 0) {
+      const at = (this.#checkpoints[settled] as Checkpoint).at;
+      this.#checkpoints.splice(0, settled + 1);
+      this.#ready = Math.max(this.#ready ?? at, at);
+    }
+    const next = this.#ready;
     const previous = this.horizon;
-    if (previous !== null && next <= previous) return;
+    if (next === null || (previous !== null && next <= previous)) return;
     if (previous !== null && this.#live.size > 0) {
+      // Nothing committed since the last read (no notification, no poll due): the range is
+      // read later, when something is announced. A late notification only delays it.
+      if (!this.#dirty) return;
+      this.#dirty = false;
       this.delivering = true;
       try {
         await this.#deliver(previous, next);
+      } catch (error) {
+        this.#dirty = true;
+        throw error;
       } finally {
         this.delivering = false;
       }
@@ -239,11 +267,12 @@ export class FeedHub {
         orderBy: ORDER,
         take: FETCH_PAGE,
       });
+      const batch = {};
       for (const subscriber of [...this.#live]) {
         const mine = entries.filter(
           (entry) => isAfter(entry, subscriber.position) && subscriber.matches(entry),
         );
-        if (mine.length > 0) subscriber.push(mine);
+        if (mine.length > 0) subscriber.push(mine, batch);
       }
       if (entries.length < FETCH_PAGE) return;
       last = entries[entries.length - 1] as EventLogRecord;

@@ -102,7 +102,7 @@ async function* feed(
   context: SchemaTypes['Context'],
   controls: { stopped: Promise<void>; stop: () => void },
 ): AsyncGenerator<FeedItem> {
-  let queue: EventLogRecord[] = [];
+  let queue: [EventLogRecord, object][] = [];
   let overflowed = false;
   let ended = false;
   let wakeUp: (() => void) | undefined;
@@ -116,7 +116,7 @@ async function* feed(
   const subscriber: LiveSubscriber = {
     position: start ?? { timestamp: new Date(0), id: 0n },
     matches,
-    push(entries) {
+    push(entries, batch) {
       if (overflowed) return;
       if (queue.length + entries.length > bufferSize) {
         // Drop what waits and leave the live set: memory stays bounded whatever the client does.
@@ -124,7 +124,7 @@ async function* feed(
         queue = [];
         hub.removeLive(subscriber);
       } else {
-        queue.push(...entries);
+        for (const entry of entries) queue.push([entry, batch]);
         subscriber.position = entries[entries.length - 1] as EventLogRecord;
       }
       wake();
@@ -178,10 +178,13 @@ async function* feed(
     // Live.
     while (!ended) {
       if (queue.length > 0) {
-        const batch = queue;
+        const waiting = queue;
         queue = [];
-        const scope = liveScope(context);
-        for (const entry of batch) yield scoped(entry, scope);
+        let scope = liveScope(context);
+        for (const [entry, batch] of waiting) {
+          if (scope.shared !== batch) scope = liveScope(context, batch);
+          yield scoped(entry, scope);
+        }
         continue;
       }
       if (overflowed) {

@@ -18,7 +18,7 @@ import { createLiveValueLoader, type LiveValueKey } from './live-values.js';
  */
 export const LIVE_SCOPE = Symbol('pothos-eventlog live scope');
 
-type Scope = { context: SchemaTypes['Context'] };
+type Scope = { context: SchemaTypes['Context']; shared: object };
 
 /**
  * Renders an entry's message from the current rows, under the read path's rules:
@@ -29,6 +29,8 @@ type Scope = { context: SchemaTypes['Context'] };
  * - otherwise, or when the row is gone, the snapshot taken at write time stands.
  */
 export function createLiveMessage(options: ResolvedOptions) {
+  // Current rows are the same for every reader: one loader per delivered batch, shared by
+  // the subscribers it went to (per request otherwise). What a reader may read is its own.
   const liveValues = createContextCache((key: object) =>
     createLiveValueLoader(options.client(contextOf(key)), options.datamodel),
   );
@@ -72,7 +74,9 @@ export function createLiveMessage(options: ResolvedOptions) {
       if (isMasked(key)) current.set(placeholder, REDACTED);
       else if (decisions[index] === true) readable.push([placeholder, key]);
     });
-    const values = await liveValues(cacheKey).loadMany(readable.map(([, key]) => key));
+    const values = await liveValues(scope ? scope.shared : context).loadMany(
+      readable.map(([, key]) => key),
+    );
     readable.forEach(([placeholder], index) => {
       const value = values[index];
       if (!(value instanceof Error)) current.set(placeholder, value);
@@ -86,16 +90,20 @@ export function createLiveMessage(options: ResolvedOptions) {
 }
 
 function contextOf(key: object): SchemaTypes['Context'] {
-  return LIVE_SCOPE_KEYS.has(key) ? (key as Scope).context : key;
+  return SCOPE_CONTEXTS.get(key) ?? key;
 }
 
-/** The scope objects made by a live feed (see {@link liveScope}). */
-const LIVE_SCOPE_KEYS = new WeakSet<object>();
+/** The context of each scope and shared batch made by a live feed (see {@link liveScope}). */
+const SCOPE_CONTEXTS = new WeakMap<object, SchemaTypes['Context']>();
 
-/** A fresh scope for one delivered batch of a subscription with this context. */
-export function liveScope(context: SchemaTypes['Context']): Scope {
-  const scope = { context };
-  LIVE_SCOPE_KEYS.add(scope);
+/**
+ * A fresh scope for one delivered batch of a subscription with this context; `shared` is the
+ * same object for every subscriber the hub handed that batch to.
+ */
+export function liveScope(context: SchemaTypes['Context'], shared: object = {}): Scope {
+  const scope = { context, shared };
+  SCOPE_CONTEXTS.set(scope, context);
+  if (!SCOPE_CONTEXTS.has(shared)) SCOPE_CONTEXTS.set(shared, context);
   return scope;
 }
 

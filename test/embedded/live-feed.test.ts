@@ -124,3 +124,59 @@ describe('eventLogAdded on PGlite, within one process', () => {
     });
   });
 });
+
+describe('eventLogAdded with many subscribers', () => {
+  let database: Database;
+  let yoga: Server;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    database = await createEmbeddedDatabase();
+    await seed(database.prisma);
+    const counted = database.prisma.$extends({
+      query: {
+        async $allOperations({ model, operation, args, query }) {
+          log.push(model ? `${model}.${operation}` : operation);
+          return query(args);
+        },
+      },
+    }) as unknown as typeof database.prisma;
+    yoga = createServer({
+      prisma: counted,
+      eventLogListener: database.eventLogListener,
+      logging: false,
+    });
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('reads each batch once for all of them, live messages included', async () => {
+    const feeds = await Promise.all(
+      [1, 2, 3].map(() =>
+        subscribeSse('http://yoga/graphql', 'subscription { eventLogAdded { node { message } } }', {
+          headers: { 'x-user-id': '1' },
+          fetch: (u, init) => yoga.fetch(u, init),
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    log.splice(0);
+    const { body } = await graphql(
+      yoga,
+      UPDATE,
+      { id: certificate(2), notes: 'seen by three' },
+      { userId: 1 },
+    );
+    expect(body.errors).toBeUndefined();
+    const results = await Promise.all(feeds.map((feed) => feed.waitFor(1, 5000)));
+    for (const feed of feeds) feed.close();
+    for (const result of results) {
+      expect(added(result[0] as SseResult)?.node.message).toMatch(/was updated by John Doe\.$/);
+    }
+    const reads = log.filter((entry) => entry.endsWith('.findMany'));
+    // The hub's range read, and one look-up per model of the live message, for the three.
+    expect(reads.sort()).toEqual(['Certificate.findMany', 'EventLog.findMany', 'User.findMany']);
+  });
+});
