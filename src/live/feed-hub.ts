@@ -219,9 +219,8 @@ export class FeedHub {
   }
 
   async #step(): Promise<void> {
-    const [probe] = await this.#client.$queryRawUnsafe<{ now_ms: number; writers: string }[]>(
-      PROBE_SQL,
-    );
+    const [probe] =
+      await this.#client.$queryRawUnsafe<{ now_ms: number; writers: string }[]>(PROBE_SQL);
     if (!probe) return;
     const writers = probe.writers === '' ? [] : probe.writers.split(',');
     this.#checkpoints.push({ at: Number(probe.now_ms) - 1, writers });
