@@ -7,7 +7,7 @@
  * Bump CAPTURE_SQL_VERSION whenever this text changes: installed triggers carry it, and the
  * start-up check refuses a database whose triggers are older.
  */
-export const CAPTURE_SQL_VERSION = 3;
+export const CAPTURE_SQL_VERSION = 4;
 
 export const sharedCaptureSql = String.raw`
 -- pothos-eventlog capture functions, version ${CAPTURE_SQL_VERSION}.
@@ -337,13 +337,19 @@ $fn$;
 
 -- Announces entries on channel 'eventlog' (the live feed listens there): their ids, comma
 -- separated, one notification per statement, split below NOTIFY's 8000-byte payload limit.
--- PostgreSQL delivers it at commit, and never for a rolled-back transaction.
+-- PostgreSQL delivers it at commit, and never for a rolled-back transaction. A notifying
+-- commit takes a database-wide lock, so concurrent commits queue one by one: where nothing
+-- listens, turn it off with ALTER DATABASE <name> SET eventlog.notify = 'off' (or per role,
+-- per session).
 CREATE OR REPLACE FUNCTION eventlog_notify(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
   payload text := '';
   id bigint;
 BEGIN
+  IF current_setting('eventlog.notify', true) = 'off' THEN
+    RETURN;
+  END IF;
   FOREACH id IN ARRAY ids LOOP
     IF length(payload) > 7900 THEN
       PERFORM pg_notify('eventlog', payload);

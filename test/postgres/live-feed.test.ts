@@ -226,7 +226,7 @@ describe('eventLogAdded across two server processes on PostgreSQL', () => {
     ]);
   });
 
-  it('the triggers notify once per statement with the ids, below 8000 bytes, and not on rollback', async () => {
+  it('the triggers notify once per statement with the ids, below 8000 bytes, not on rollback, not with eventlog.notify off', async () => {
     const listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
     const payloads: string[] = [];
@@ -248,6 +248,19 @@ describe('eventLogAdded across two server processes on PostgreSQL', () => {
       expect(announced).toEqual(rows.map((row) => row.id));
       expect(payloads.length).toBeGreaterThan(1);
       for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+      // eventlog.notify = 'off' (for a database that nothing listens to): no notification.
+      payloads.length = 0;
+      await sql.query(`SET eventlog.notify = 'off'`);
+      await sql.query(`UPDATE "Certificate" SET notes = 'quiet' WHERE id = $1`, [ids[30]]);
+      await sql.query('RESET eventlog.notify');
+      await sql.query(`UPDATE "Certificate" SET notes = 'heard' WHERE id = $1`, [ids[31]]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { rows: quiet } = await sql.query(
+        `SELECT id::text FROM event_log WHERE action = 'update' AND "objectType" = 'Certificate' AND "objectId" IN ($1, $2) ORDER BY event_log.id`,
+        [String(ids[30]), String(ids[31])],
+      );
+      expect(quiet).toHaveLength(2);
+      expect(payloads).toEqual([quiet[1]?.id]);
     } finally {
       await listener.end();
     }
