@@ -25,6 +25,8 @@ export interface ResolvedOptions
   maxNodeIds: number;
   maxEntriesPerRequest: number;
   defaultPageSize: number;
+  /** The bound of `totalCount`, or `false` for exact counts. */
+  maxExactCount: number | false;
   capture: ResolvedCaptureDeclaration | undefined;
   datamodel: DataModel | undefined;
 }
@@ -81,6 +83,15 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       `pothos-eventlog: \`eventLog.maxEntriesPerRequest\` must be an integer of at least maxPageSize (${maxPageSize}).`,
     );
   }
+  const maxExactCount = options.maxExactCount ?? 10_000;
+  if (
+    maxExactCount !== false &&
+    (!Number.isInteger(maxExactCount) || maxExactCount < 1 || maxExactCount > 2_147_483_647)
+  ) {
+    throw new PothosSchemaError(
+      `pothos-eventlog: \`eventLog.maxExactCount\` must be a positive integer up to 2147483647 (GraphQL's largest Int), or false to count every entry exactly; got ${typeof maxExactCount === 'number' ? maxExactCount : JSON.stringify(maxExactCount)}.`,
+    );
+  }
   const datamodel = checkDatamodel(
     (builder.options as { prisma?: { dmmf?: { datamodel?: DataModel } } }).prisma?.dmmf?.datamodel,
   );
@@ -95,6 +106,7 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
     maxNodeIds,
     maxEntriesPerRequest,
     defaultPageSize,
+    maxExactCount,
     capture: options.capture ? resolveCapture(options.capture) : undefined,
     datamodel,
   };

@@ -39,11 +39,6 @@ export interface EventLogPrismaClient {
   eventLog: {
     findMany(args: object): Promise<EventLogRecord[]>;
     count(args: object): Promise<number>;
-    groupBy(args: {
-      by: ['objectId'];
-      where: object;
-      _count: { _all: true };
-    }): Promise<{ objectId: string | null; _count: { _all: number } }[]>;
   };
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
@@ -95,6 +90,14 @@ export interface EventLogPluginOptions<Types extends SchemaTypes> {
   maxEntriesPerRequest?: number;
   /** Page size when neither `first` nor `last` is given. @default 20 */
   defaultPageSize?: number;
+  /**
+   * Largest `totalCount` counted exactly. A count reads at most this many entries plus one,
+   * so a filter matching millions of rows costs no more than one matching this many: past
+   * it, `totalCount` is this bound and `totalCountIsExact` is false (show it as "10000+").
+   * A positive integer up to 2147483647 (GraphQL's largest Int), or `false` to count every
+   * entry, however many match. @default 10000
+   */
+  maxExactCount?: number | false;
 }
 
 /** Options of the live feed, `eventLog.subscriptions`. */

@@ -13,11 +13,17 @@ export interface EventLogPage {
   pageInfo: EventLogPageInfo;
 }
 
+/** A count read up to a bound: `value` is at most the bound, `exact` false past it. */
+export interface EventLogCount {
+  value: number;
+  exact: boolean;
+}
+
 /** Each part is read only when a client selects it, and at most once. */
 export interface EventLogConnectionResult {
   edges: Promise<EventLogPage['edges']>;
   pageInfo: Promise<EventLogPageInfo>;
-  totalCount: () => Promise<number>;
+  totalCount: () => Promise<EventLogCount>;
 }
 
 const newestFirst = [{ timestamp: 'desc' }, { id: 'desc' }] as const;
@@ -28,20 +34,38 @@ export function findEventLogs(
   client: EventLogPrismaClient,
   where: Record<string, unknown>,
   page: PageRequest,
+  maxExactCount: number | false,
 ): EventLogConnectionResult {
   return lazyConnection(
     () => readPage(client, where, page),
-    () => client.eventLog.count({ where }),
+    async () =>
+      boundedCount(
+        // With take, Prisma counts in a subquery with LIMIT, and orders it (by id unless told):
+        // the pages' order lets the filter's own index serve it, without a sort.
+        await client.eventLog.count(
+          maxExactCount === false
+            ? { where }
+            : { where, orderBy: newestFirst, take: maxExactCount + 1 },
+        ),
+        maxExactCount,
+      ),
   );
+}
+
+/** A count read with a LIMIT of the bound plus one, as clients see it. */
+export function boundedCount(counted: number, maxExactCount: number | false): EventLogCount {
+  return maxExactCount !== false && counted > maxExactCount
+    ? { value: maxExactCount, exact: false }
+    : { value: counted, exact: true };
 }
 
 /** A connection whose page and count are each read when first selected, and once. */
 export function lazyConnection(
   readPageOnce: () => Promise<EventLogPage>,
-  countOnce: () => Promise<number>,
+  countOnce: () => Promise<EventLogCount>,
 ): EventLogConnectionResult {
   let rows: Promise<EventLogPage> | undefined;
-  let count: Promise<number> | undefined;
+  let count: Promise<EventLogCount> | undefined;
   const loadPage = () => {
     rows ??= readPageOnce();
     return rows;

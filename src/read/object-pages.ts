@@ -24,8 +24,8 @@ export interface ObjectPageLoaders {
 /**
  * Pages and counts of `t.eventLog()` under a list of parents, batched: the parents that ask
  * with the same arguments share one query for their pages (a LATERAL join on the object
- * index, each parent's page limited on its own) and one for their counts, whatever their
- * number.
+ * index, each parent's page limited on its own) and one for their counts (each bounded on
+ * its own by `maxExactCount`), whatever their number.
  */
 export function objectPageLoaders(options: ResolvedOptions) {
   return createContextCache((context: SchemaTypes['Context']): ObjectPageLoaders => {
@@ -57,21 +57,11 @@ export function objectPageLoaders(options: ResolvedOptions) {
           const results = new Map<string, number>();
           await Promise.all(
             [...groups.values()].map(async (group) => {
-              const { objectType, tool, action } = group[0] as ObjectCountKey;
-              const counts = await client().eventLog.groupBy({
-                by: ['objectId'],
-                where: {
-                  objectType,
-                  objectId: { in: group.map((key) => key.objectId) },
-                  ...(tool == null ? {} : { tool }),
-                  ...(action == null ? {} : { action }),
-                },
-                _count: { _all: true },
-              });
-              for (const row of counts) {
+              const rows = await readCounts(client(), group, options.maxExactCount);
+              for (const row of rows) {
                 results.set(
-                  countKey({ ...(group[0] as ObjectCountKey), objectId: row.objectId as string }),
-                  row._count._all,
+                  countKey({ ...(group[0] as ObjectCountKey), objectId: row.objectId }),
+                  row.count,
                 );
               }
             }),
@@ -82,6 +72,29 @@ export function objectPageLoaders(options: ResolvedOptions) {
       ),
     };
   });
+}
+
+/**
+ * One statement for the counts of every object of a group (same type and filter), each read
+ * on the object index up to the bound plus one when there is a bound.
+ */
+function readCounts(
+  client: EventLogPrismaClient,
+  group: ObjectCountKey[],
+  maxExactCount: number | false,
+): Promise<{ objectId: string; count: number }[]> {
+  const { objectType, tool, action } = group[0] as ObjectCountKey;
+  const params: unknown[] = [group.map((key) => key.objectId), objectType];
+  const conditions = ['"objectType" = $2', '"objectId" = o.id'];
+  if (tool != null) conditions.push(`tool = $${params.push(tool)}`);
+  if (action != null) conditions.push(`action = $${params.push(action)}`);
+  const limit = maxExactCount === false ? '' : ` LIMIT $${params.push(maxExactCount + 1)}::int`;
+  return client.$queryRawUnsafe(
+    `SELECT o.id AS "objectId", (SELECT count(*)::int FROM (
+       SELECT 1 FROM event_log WHERE ${conditions.join(' AND ')}${limit}) e) AS count
+     FROM unnest($1::text[]) AS o(id)`,
+    ...params,
+  );
 }
 
 /** One statement for the pages of every object of a group (same type, filter and page). */

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { EventLogFilter, EventLogPrismaClient } from '../types.js';
 import { filterToWhere } from './filter.js';
 import {
+  boundedCount,
   type EventLogConnectionResult,
   findEventLogs,
   lazyConnection,
@@ -50,10 +51,15 @@ export async function readEventLogs(
     };
     return lazyConnection(
       async () => toPage(await loaders.page.load({ ...key, page }), page),
-      () => loaders.count.load(key),
+      async () => boundedCount(await loaders.count.load(key), options.maxExactCount),
     );
   }
-  return findEventLogs(options.client(context) as EventLogPrismaClient, where, page);
+  return findEventLogs(
+    options.client(context) as EventLogPrismaClient,
+    where,
+    page,
+    options.maxExactCount,
+  );
 }
 
 const loadersByOptions = new WeakMap<ResolvedOptions, ReturnType<typeof objectPageLoaders>>();

@@ -3,6 +3,7 @@ import type {} from '@pothos/plugin-relay';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { eventLogOptions } from '../options.js';
 import { fieldChanges } from '../read/field-changes.js';
+import type { EventLogConnectionResult } from '../read/find-event-logs.js';
 import { createLiveMessage } from '../read/live-message.js';
 import type { EventLogRecord } from '../types.js';
 import { eventLogNodeId, eventLogNodeLoader } from './event-log-node.js';
@@ -108,14 +109,26 @@ export function eventLogRefs(builder: AnyBuilder): EventLogRefs {
     }),
   });
 
+  const bound = options.maxExactCount;
   const connection = builder.connectionObject({
     type: eventLog,
     name: 'EventLogConnection',
     fields: (t: AnyRef) => ({
       totalCount: t.int({
         nullable: false,
-        description: 'Entries matching the filter, on all pages.',
-        resolve: (result: { totalCount: () => Promise<number> }) => result.totalCount(),
+        description:
+          bound === false
+            ? 'Entries matching the filter, on all pages.'
+            : `Entries matching the filter, on all pages, counted up to ${bound}: when more match, ${bound}, and \`totalCountIsExact\` is false.`,
+        resolve: async (result: EventLogConnectionResult) => (await result.totalCount()).value,
+      }),
+      totalCountIsExact: t.boolean({
+        nullable: false,
+        description:
+          bound === false
+            ? 'Whether `totalCount` is the exact number of matching entries: always true here, as this server counts every entry.'
+            : `Whether \`totalCount\` is the exact number of matching entries: false when more than ${bound} match, and \`totalCount\` is then ${bound} (show it as "${bound}+"). Read with \`totalCount\`, it costs no other query.`,
+        resolve: async (result: EventLogConnectionResult) => (await result.totalCount()).exact,
       }),
     }),
   });

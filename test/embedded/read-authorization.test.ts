@@ -321,7 +321,7 @@ describe('t.eventLog() under a list of parents', () => {
     const after = await census();
     expect(after.users.length).toBe(before.users.length + 30);
     expect(after.statements).toEqual(before.statements);
-    expect(after.statements).toEqual(['$queryRawUnsafe', 'EventLog.groupBy', 'User.findMany']);
+    expect(after.statements).toEqual(['$queryRawUnsafe', '$queryRawUnsafe', 'User.findMany']);
 
     // Each parent got its own entries, newest first, with its own count.
     for (const user of after.users) {
@@ -365,10 +365,6 @@ describe('t.eventLog() under a list of parents', () => {
     expect(body.errors[0].extensions.code).toBe('TOO_MANY_EVENT_LOGS');
     expect(body.errors[0].message).toContain(`more than ${maxEntriesPerRequest} event log entries`);
     // The refused pages were never read: still one statement each for pages and counts.
-    expect([...statements].sort()).toEqual([
-      '$queryRawUnsafe',
-      'EventLog.groupBy',
-      'User.findMany',
-    ]);
+    expect([...statements].sort()).toEqual(['$queryRawUnsafe', '$queryRawUnsafe', 'User.findMany']);
   });
 });
