@@ -346,12 +346,44 @@ describe('eventLogAdded across two server processes on PostgreSQL', () => {
     expect(await newestCursor(urlA)).toMatch(/^[A-Za-z0-9_-]+$/);
   }, 180_000);
 
+  it('a listening connection that is killed comes back, and nothing committed meanwhile is lost', async () => {
+    const after = await newestCursor(urlA);
+    const feed = await subscribe(urlA, { objectType: 'Certificate', after });
+    const feedB = await subscribe(urlB, { objectType: 'Certificate', after });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killed = await sql.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN eventlog'`,
+    );
+    expect(killed.rows.length).toBe(2);
+    // Written while no server listens: its notification is never heard.
+    await sql.query(`UPDATE "Certificate" SET notes = 'unheard' WHERE id = $1`, [ids[32]]);
+    await update(urlB, ids[33] as number, 'after the reconnection');
+    const [results, resultsB] = await Promise.all([
+      feed.waitFor(2, 10_000),
+      feedB.waitFor(2, 10_000),
+    ]);
+    feed.close();
+    feedB.close();
+    const expected = [
+      { old_value: { notes: null }, new_value: { notes: 'unheard' } },
+      { old_value: { notes: null }, new_value: { notes: 'after the reconnection' } },
+    ];
+    expect(results.map((result) => added(result).node.changes)).toEqual(expected);
+    expect(resultsB.map((result) => added(result).node.changes)).toEqual(expected);
+    const { rows } = await sql.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN eventlog'`,
+    );
+    expect(rows[0].n).toBe(2);
+  });
+
   it('SIGTERM ends the subscriptions and releases the listening connection', async () => {
     const feed = await subscribe(urlB, {});
     await new Promise((resolve) => setTimeout(resolve, 300));
-    serverB.signal('SIGTERM');
+    // To the server's node process alone: signalled as a group, tsx relays a second SIGTERM.
+    process.kill(await serverPid(serverB), 'SIGTERM');
     await feed.completed;
     await serverB.closed(20_000);
+    expect(serverB.stderr()).toBe('');
     expect(serverB.stdout()).toContain('SIGTERM: shutting down.');
     expect(serverB.stdout()).toContain('Stopped.');
     const { rows } = await sql.query(
