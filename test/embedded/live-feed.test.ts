@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../example/database.js';
 import { seed } from '../../example/seed.js';
 import { createServer, type Server } from '../../example/server.js';
+import { EventLogService, objectRef } from '../../src/index.js';
 import { createEmbeddedDatabase } from '../support/database.js';
 import { graphql } from '../support/http.js';
 import { type SseResult, subscribeSse } from '../support/sse.js';
@@ -103,6 +104,30 @@ describe('eventLogAdded on PGlite, within one process', () => {
       old_value: { notes: 'second' },
       new_value: { notes: 'third' },
     });
+  });
+
+  it('delivers entries written by EventLogService (no trigger, no notification) at the next poll', async () => {
+    const feed = await subscribe({ objectType: 'Report' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await new EventLogService({ client: database.prisma as never }).log({
+      templateMessage: 'Report {report__title} was exported.',
+      values: { report: objectRef('Report', { id: 9, title: 'Q4' }) },
+      object: objectRef('Report', { id: 9, title: 'Q4' }),
+      actor: { id: 1, name: 'John Doe' },
+      tool: 'reports',
+      action: 'export',
+    });
+    const [result] = await feed.waitFor(1, 5000);
+    feed.close();
+    expect(added(result as SseResult)?.node).toMatchObject({
+      action: 'export',
+      objectType: 'Report',
+      objectId: '9',
+      message: 'Report Q4 was exported.',
+    });
+    // pollMs: 1000 by default.
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('refuses an anonymous subscriber with FORBIDDEN before sending anything', async () => {
