@@ -46,6 +46,21 @@ describe('eventLog.subscriptions options', () => {
       'auditFeed',
     ]);
     expect(fields({ subscriptions: { listen }, subscriptionField: false })).toEqual([]);
+    // Next to the schema's own Subscription type.
+    const own = makeBuilder({ subscriptions: { listen } });
+    own.subscriptionType({});
+    own.subscriptionField('tick', (t) =>
+      t.int({
+        subscribe: async function* () {
+          yield 1;
+        },
+        resolve: (value: number) => value,
+      }),
+    );
+    expect(Object.keys(own.toSchema().getSubscriptionType()?.getFields() ?? {}).sort()).toEqual([
+      'eventLogAdded',
+      'tick',
+    ]);
   });
 
   it('refuses a subscriptionField without subscriptions, and a bad bufferSize, naming the fix', () => {
