@@ -57,6 +57,30 @@ expectTypeOf<PrismaClient>().toExtend<EventLogPrismaClient>();
   actor: (ctx) => ctx.userId,
 }) satisfies EventLogPluginOptions<Types>;
 
+// maxExactCount: a number, or false for exact counts; not a string, not true.
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  maxExactCount: 5,
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  maxExactCount: false,
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  // @ts-expect-error a number, not a string
+  maxExactCount: '10000',
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  // @ts-expect-error false turns the bound off; true means nothing
+  maxExactCount: true,
+}) satisfies EventLogPluginOptions<Types>;
+
 const builder = new SchemaBuilder<{ Context: Context; PrismaTypes: PrismaTypes }>({
   plugins: [EventLogPlugin, RelayPlugin, PrismaPlugin],
   prisma: { client: (ctx) => ctx.prisma, dmmf: getDatamodel() },
