@@ -23,6 +23,8 @@ export interface EventLogEntry {
 
 export interface EventLogPage {
   totalCount: number;
+  /** False when more entries match than the server counts (`totalCount` is its bound). */
+  totalCountIsExact: boolean;
   entries: EventLogEntry[];
   endCursor: string | null;
   hasNextPage: boolean;
@@ -39,6 +41,7 @@ const ENTRY_FIELDS =
 export const EVENT_LOGS_QUERY = `query EventLogViewer($first: Int, $after: String, $tool: String, $action: String, $actorId: String, $objectType: String, $objectId: String, $since: DateTime, $until: DateTime) {
   eventLogs(first: $first, after: $after, tool: $tool, action: $action, actorId: $actorId, objectType: $objectType, objectId: $objectId, since: $since, until: $until) {
     totalCount
+    totalCountIsExact
     pageInfo { endCursor hasNextPage }
     edges { node { ${ENTRY_FIELDS} } }
   }
@@ -53,6 +56,7 @@ interface Answer {
   data?: {
     eventLogs: {
       totalCount: number;
+      totalCountIsExact?: boolean;
       pageInfo: { endCursor: string | null; hasNextPage: boolean };
       edges: { node: EventLogEntry }[];
     } | null;
@@ -132,6 +136,7 @@ export async function fetchPage(
     kind: 'ok',
     page: {
       totalCount: connection.totalCount,
+      totalCountIsExact: connection.totalCountIsExact !== false,
       entries: connection.edges.map((edge) => edge.node),
       endCursor: connection.pageInfo.endCursor,
       hasNextPage: connection.pageInfo.hasNextPage,

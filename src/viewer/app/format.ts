@@ -36,3 +36,16 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }
+
+/**
+ * The status line of a list: `total` is a lower bound when not `exact` (more entries match
+ * than the server counts, `maxExactCount`).
+ */
+export function describeCount(shown: number, total: number, exact: boolean, filtered: boolean) {
+  const noun = total === 1 && exact ? 'entry' : 'entries';
+  const scope = filtered ? ' matching the filters' : '';
+  if (!exact) return `Showing the newest ${shown} of more than ${total} ${noun}${scope}.`;
+  return shown < total
+    ? `Showing the newest ${shown} of ${total} ${noun}${scope}.`
+    : `Showing all ${total} ${noun}${scope}.`;
+}

@@ -14,6 +14,7 @@ import {
   type ViewState,
   viewFromSearch,
 } from './filters.js';
+import { describeCount } from './format.js';
 
 const HEADERS_STORAGE_KEY = 'pothos-eventlog:headers';
 
@@ -38,6 +39,7 @@ const notice = h('div', { id: 'notice', class: 'notice', hidden: true });
 const newer = h('button', { type: 'button', id: 'show-newer', hidden: true }, 'Show newer entries');
 /** Entries matching the filters, as last counted by the server plus those added since. */
 let total = 0;
+let totalExact = true;
 const more = h(
   'button',
   { type: 'button', id: 'load-older', class: 'primary', hidden: true },
@@ -214,12 +216,7 @@ function showFailure(result: Exclude<PageResult, { kind: 'ok' }>, title: string)
 }
 
 function describeView(total: number): string {
-  const shown = list.size;
-  const noun = total === 1 ? 'entry' : 'entries';
-  const scope = hasFilters(view.filters) ? ' matching the filters' : '';
-  return shown < total
-    ? `Showing the newest ${shown} of ${total} ${noun}${scope}.`
-    : `Showing all ${total} ${noun}${scope}.`;
+  return describeCount(list.size, total, totalExact, hasFilters(view.filters));
 }
 
 async function load(after: string | null = null): Promise<void> {
@@ -269,6 +266,7 @@ async function load(after: string | null = null): Promise<void> {
   list.append(page.entries);
   cursor = page.endCursor;
   total = page.totalCount;
+  totalExact = page.totalCountIsExact;
   more.hidden = !page.hasNextPage;
   newer.hidden = false;
   status.textContent = page.totalCount === 0 ? '' : describeView(page.totalCount);
