@@ -6,7 +6,7 @@
 //
 // README_UPDATE=1 npx vitest run test/embedded/readme.test.ts writes the answers got back
 // into the README instead of comparing them (then read the diff before committing it).
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -33,7 +33,8 @@ const exampleUrl = 'http://localhost:4000';
 interface Request {
   block: FencedBlock;
   answer: FencedBlock | undefined;
-  kind: 'graphql' | 'curl';
+  /** `stream`: a `curl -N` subscription, checked at its output block (a ```text block). */
+  kind: 'graphql' | 'curl' | 'stream';
 }
 
 /** The block after `index`, if it is a JSON block (an answer). */
@@ -55,7 +56,12 @@ for (const [index, block] of blocks.entries()) {
     block.text.startsWith('curl ') &&
     block.text.includes(exampleUrl)
   ) {
-    requests.push({ block, answer: answerAfter(index), kind: 'curl' });
+    if (/\bcurl -N\b/.test(block.text)) {
+      const output = blocks.slice(index + 1).find((next) => next.lang === 'text');
+      requests.push({ block, answer: output, kind: 'stream' });
+    } else {
+      requests.push({ block, answer: answerAfter(index), kind: 'curl' });
+    }
   }
 }
 const tsBlocks = blocks.filter((block) => block.lang === 'ts');
@@ -157,6 +163,75 @@ function normalize(value: unknown, key?: string): unknown {
   return value;
 }
 
+interface RunningStream {
+  child: ChildProcess;
+  output: () => string;
+  closed: Promise<void>;
+}
+
+/** Starts a `curl -N` (SSE) command; resolves once the server has answered and subscribed. */
+async function startStream(command: string): Promise<RunningStream> {
+  const child = spawn('bash', ['-c', command], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const deadline = Date.now() + 20_000;
+  // Yoga opens the stream with a ":" ping; the subscription starts right after it.
+  while (!out.startsWith(':') && Date.now() < deadline) await sleep(50);
+  if (!out.startsWith(':')) throw new Error(`The stream did not open: ${JSON.stringify(out)}`);
+  await sleep(1500);
+  return { child, output: () => out, closed };
+}
+
+/** The events of an SSE text: `{ event, data }`, data parsed and normalized, pings left out. */
+function sseEvents(text: string) {
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith(':'))
+    .join('\n')
+    .split(/\n\n+/)
+    .map((chunk) => chunk.trim())
+    .filter((chunk) => chunk)
+    .map((chunk) => {
+      const event = /^event: (.*)$/m.exec(chunk)?.[1];
+      const data = /^data: ?(.*)$/m.exec(chunk)?.[1] ?? '';
+      return { event, data: data ? normalize(JSON.parse(data)) : '' };
+    });
+}
+
+/** Waits for a stream to print `expected`'s events (or to end), then stops it. */
+async function finishStream(stream: RunningStream, expected: string) {
+  // Updating the README: its block may be empty; the first event (or the end) will do.
+  const wanted = updating ? 1 : sseEvents(expected).length;
+  const deadline = Date.now() + 20_000;
+  let ended = false;
+  stream.closed.then(() => {
+    ended = true;
+  });
+  while (!ended && Date.now() < deadline && sseEvents(stream.output()).length < wanted) {
+    await sleep(50);
+  }
+  stopStream(stream);
+  await stream.closed;
+  return stream.output();
+}
+
+/** Ends the curl process group; it may have ended by itself. */
+function stopStream(stream: RunningStream) {
+  try {
+    if (stream.child.pid) process.kill(-stream.child.pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function findKey(value: unknown, key: string): unknown {
   if (!value || typeof value !== 'object') return undefined;
   if (key in value) return (value as Record<string, unknown>)[key];
@@ -173,13 +248,18 @@ describe('README', () => {
   let url: string;
   /** The endCursor of the last answer that had one: `"<endCursor>"` in an operation. */
   let endCursor: unknown;
+  /** The cursor of the last entry a stream delivered: `<cursor>` in a command. */
+  let lastCursor: unknown;
   const updates: { block: FencedBlock; text: string }[] = [];
 
   beforeAll(async () => {
     await writeReadmeApp();
     database = await createEmbeddedDatabase();
     await seed(database.prisma);
-    const yoga = createServer({ prisma: database.prisma });
+    const yoga = createServer({
+      prisma: database.prisma,
+      eventLogListener: database.eventLogListener,
+    });
     await writeDemoHistory(yoga);
     http = createHttpServer(yoga);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -209,7 +289,54 @@ describe('README', () => {
   });
 
   describe.sequential('operations answer what the README shows', () => {
-    for (const request of requests) {
+    /** What runs, in the README's order: a stream starts at its command, is checked at its output. */
+    const steps = [
+      ...requests.map((request) => ({ at: request.block.start, request, check: false })),
+      ...requests
+        .filter((request) => request.kind === 'stream' && request.answer)
+        .map((request) => ({ at: request.answer?.start ?? 0, request, check: true })),
+    ].sort((a, b) => a.at - b.at);
+    const streams = new Map<Request, RunningStream>();
+    afterAll(() => {
+      for (const stream of streams.values()) stopStream(stream);
+    });
+    for (const { request, check } of steps) {
+      if (request.kind === 'stream' && !check) {
+        it(`stream at README line ${request.block.line} starts`, async () => {
+          if (!request.answer) {
+            throw new Error(
+              `README line ${request.block.line}: the curl -N example needs its output in a \`\`\`text block after it.`,
+            );
+          }
+          const command = request.block.text
+            .replaceAll(exampleUrl, url)
+            .replaceAll('<cursor>', String(lastCursor));
+          streams.set(request, await startStream(command));
+        }, 30_000);
+        continue;
+      }
+      if (request.kind === 'stream') {
+        it(`stream at README line ${request.block.line} prints README line ${request.answer?.line}`, async () => {
+          const stream = streams.get(request);
+          if (!stream || !request.answer) throw new Error('The stream did not start.');
+          const printed = await finishStream(stream, request.answer.text);
+          streams.delete(request);
+          const events = sseEvents(printed);
+          // Normalizing hides cursors: take the last one from the raw output.
+          lastCursor = [...printed.matchAll(/"cursor":"([^"]+)"/g)].at(-1)?.[1] ?? lastCursor;
+          if (updating) {
+            // Keep-alive pings (":" lines) come every few seconds: show the first only.
+            const [first, ...rest] = printed.trim().split('\n\n');
+            const shown = [first, ...rest.filter((chunk) => !chunk.startsWith(':'))];
+            updates.push({ block: request.answer, text: shown.join('\n\n') });
+            return;
+          }
+          expect(events, `README line ${request.block.line}`).toEqual(
+            sseEvents(request.answer.text),
+          );
+        }, 30_000);
+        continue;
+      }
       it(`${request.kind} at README line ${request.block.line}`, async () => {
         if (!request.answer) {
           throw new Error(
@@ -230,6 +357,7 @@ describe('README', () => {
           actual = JSON.parse(stdout);
         }
         endCursor = findKey(actual, 'endCursor') ?? endCursor;
+        lastCursor = findKey(actual, 'cursor') ?? lastCursor;
         if (updating) {
           updates.push({ block: request.answer, text: JSON.stringify(actual, null, 2) });
           return;
