@@ -26,6 +26,8 @@ export interface EventLogPage {
   /** False when more entries match than the server counts (`totalCount` is its bound). */
   totalCountIsExact: boolean;
   entries: EventLogEntry[];
+  /** The cursor of the first (newest) entry: the live feed resumes after it. */
+  newestCursor: string | null;
   endCursor: string | null;
   hasNextPage: boolean;
 }
@@ -35,7 +37,7 @@ export type PageResult =
   | { kind: 'forbidden'; message: string }
   | { kind: 'error'; message: string; code?: string };
 
-const ENTRY_FIELDS =
+export const ENTRY_FIELDS =
   'id message actor actorId action tool timestamp objectType objectId changes fieldChanges { path old new }';
 
 export const EVENT_LOGS_QUERY = `query EventLogViewer($first: Int, $after: String, $tool: String, $action: String, $actorId: String, $objectType: String, $objectId: String, $since: DateTime, $until: DateTime) {
@@ -43,11 +45,11 @@ export const EVENT_LOGS_QUERY = `query EventLogViewer($first: Int, $after: Strin
     totalCount
     totalCountIsExact
     pageInfo { endCursor hasNextPage }
-    edges { node { ${ENTRY_FIELDS} } }
+    edges { cursor node { ${ENTRY_FIELDS} } }
   }
 }`;
 
-interface GraphQLError {
+export interface GraphQLError {
   message: string;
   extensions?: { code?: string };
 }
@@ -58,7 +60,7 @@ interface Answer {
       totalCount: number;
       totalCountIsExact?: boolean;
       pageInfo: { endCursor: string | null; hasNextPage: boolean };
-      edges: { node: EventLogEntry }[];
+      edges: { cursor?: string; node: EventLogEntry }[];
     } | null;
   } | null;
   errors?: GraphQLError[];
@@ -77,6 +79,26 @@ export function parseHeaderLines(text: string): [string, string][] {
   return headers;
 }
 
+/** A GraphQL request as the page makes them: POST, the reader's headers and cookies. */
+export function post(
+  endpoint: string,
+  extraHeaders: [string, string][],
+  accept: string,
+  body: object,
+  signal?: AbortSignal,
+): Promise<Response> {
+  const headers = new Headers(extraHeaders);
+  headers.set('content-type', 'application/json');
+  headers.set('accept', accept);
+  return fetch(endpoint, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers,
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
 /** One page of entries, newest first, from the configured endpoint with the page's credentials. */
 export async function fetchPage(
   config: ViewerConfig,
@@ -86,22 +108,19 @@ export async function fetchPage(
   after: string | null,
   signal?: AbortSignal,
 ): Promise<PageResult> {
-  const headers = new Headers(extraHeaders);
-  headers.set('content-type', 'application/json');
-  headers.set('accept', 'application/graphql-response+json, application/json');
   let response: Response;
   try {
-    response = await fetch(config.endpoint, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers,
-      body: JSON.stringify({
+    response = await post(
+      config.endpoint,
+      extraHeaders,
+      'application/graphql-response+json, application/json',
+      {
         query: EVENT_LOGS_QUERY,
         operationName: 'EventLogViewer',
         variables: { ...filters, first, after },
-      }),
+      },
       signal,
-    });
+    );
   } catch (error) {
     if (signal?.aborted) throw error;
     return {
@@ -138,6 +157,7 @@ export async function fetchPage(
       totalCount: connection.totalCount,
       totalCountIsExact: connection.totalCountIsExact !== false,
       entries: connection.edges.map((edge) => edge.node),
+      newestCursor: connection.edges[0]?.cursor ?? null,
       endCursor: connection.pageInfo.endCursor,
       hasNextPage: connection.pageInfo.hasNextPage,
     },
