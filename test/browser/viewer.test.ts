@@ -604,28 +604,54 @@ describe('the log viewer of the example server, offline', () => {
     testTimeout,
   );
 
-  // Last: it adds an entry to the demo history that the tests above count.
+  /** Another client's change: an update of certificate `id` by user `userId`. */
+  const updateCertificate = async (id: number, userId: number, notes: string) => {
+    const objectId = Buffer.from(`Certificate:${id}`).toString('base64');
+    const written = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user-id': String(userId) },
+      body: JSON.stringify({
+        query: `mutation { updateCertificate(id: "${objectId}", input: { notes: ${JSON.stringify(notes)} }) { id } }`,
+      }),
+    });
+    expect(await written.json()).toEqual({ data: { updateCertificate: { id: objectId } } });
+  };
+
+  // Last two: they add entries to the demo history that the tests above count.
   it(
-    'adds an entry another client wrote on top, keeping the reader’s place (Show newer entries)',
+    'adds an entry another client wrote on top, keeping the reader’s place (Show newer entries, where the server has no live feed)',
     async () => {
       const { page, problems, close } = await open();
       try {
+        // A server without eventLogAdded answers the subscription with a validation error.
+        await page.route('**/graphql', (route) =>
+          route.request().headers().accept === 'text/event-stream'
+            ? route.fulfill({
+                contentType: 'text/event-stream',
+                body: `:\n\nevent: next\ndata: ${JSON.stringify({
+                  errors: [
+                    {
+                      message: 'Cannot query field "eventLogAdded" on type "Subscription".',
+                      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+                    },
+                  ],
+                })}\n\nevent: complete\ndata:\n\n`,
+              })
+            : route.continue(),
+        );
+        await page.reload();
         await expectEntries(page, demoEntryCount);
+        await expect
+          .poll(() => page.locator('#live').textContent())
+          .toBe(
+            'Live updates stopped: Cannot query field "eventLogAdded" on type "Subscription". (GRAPHQL_VALIDATION_FAILED)',
+          );
         const oldest = page.locator('#entries > li:has(.message:text-is("User 1 was created."))');
         await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
         await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
         const before = await oldest.evaluate((element) => element.getBoundingClientRect().top);
 
-        const written = await fetch(`${origin}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-user-id': '3' },
-          body: JSON.stringify({
-            query: `mutation { updateCertificate(id: "${Buffer.from('Certificate:4').toString('base64')}", input: { notes: "Checked by the viewer test." }) { id } }`,
-          }),
-        });
-        expect(await written.json()).toEqual({
-          data: { updateCertificate: { id: Buffer.from('Certificate:4').toString('base64') } },
-        });
+        await updateCertificate(4, 3, 'Checked by the viewer test.');
 
         // The bar sticks to the top: the button is reached without scrolling.
         await page.locator('#show-newer').click();
@@ -647,6 +673,73 @@ describe('the log viewer of the example server, offline', () => {
         expect(problems).toEqual([]);
         expect(foreign).toEqual([]);
       } finally {
+        await close();
+      }
+    },
+    testTimeout,
+  );
+  it(
+    'shows an entry made by a mutation from another client live, on top, without moving the reader’s place; a filter that excludes it keeps it out',
+    async () => {
+      const { page, problems, close } = await open();
+      const users = await open('?objectType=User');
+      try {
+        await expect.poll(() => page.locator('#entries[aria-busy]').count()).toBe(0);
+        const shown = await entries(page).count();
+        expect(shown).toBeGreaterThanOrEqual(demoEntryCount);
+        const usersShown = await entries(users.page).count();
+        for (const { page: each } of [{ page }, users]) {
+          await expect.poll(() => each.locator('#live').textContent()).toBe('Live');
+          expect(await each.locator('#live').getAttribute('role')).toBe('status');
+        }
+        expect(await page.locator('#show-newer').isHidden()).toBe(true);
+
+        // Scrolled down a little: the first entry in view is the reader's place.
+        await page.evaluate(() => window.scrollTo(0, 100));
+        await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(100);
+        const firstInView = () =>
+          page.evaluate(() => {
+            const item = [...document.querySelectorAll<HTMLElement>('#entries > li')].find(
+              (element) => element.getBoundingClientRect().bottom > 0,
+            );
+            return { id: item?.dataset.id, top: item?.getBoundingClientRect().top };
+          });
+        const before = await firstInView();
+        const topOf = (id: string | undefined) =>
+          page
+            .locator(`#entries > li[data-id="${id}"]`)
+            .evaluate((element) => element.getBoundingClientRect().top);
+        expect(before.id).toBeDefined();
+
+        const started = Date.now();
+        await updateCertificate(4, 2, 'Checked live by the viewer test.');
+        const message = 'Certificate Lift maintenance record was updated by Jane Roe.';
+        await expect
+          .poll(async () => (await messages(page))[0], { timeout: 10_000, interval: 100 })
+          .toBe(message);
+        const latency = Date.now() - started;
+        expect(await entries(page).count()).toBe(shown + 1);
+        expect(Math.abs((await topOf(before.id)) - (before.top ?? 0))).toBeLessThanOrEqual(1);
+        expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(100);
+        expect(await page.locator('#status').textContent()).toBe(
+          `1 new entry arrived. Showing all ${shown + 1} entries.`,
+        );
+        expect(await page.locator('#live').textContent()).toBe('Live');
+        console.log(`viewer live: the entry appeared ${latency} ms after the mutation was sent`);
+        await screenshot(page, 'viewer-live');
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await screenshot(page, 'viewer-live-top');
+
+        // The feed that excludes it: the same delivery would have reached it by now.
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(await entries(users.page).count()).toBe(usersShown);
+        expect(await messages(users.page)).not.toContain(message);
+        expect(await users.page.locator('#live').textContent()).toBe('Live');
+        await screenshot(users.page, 'viewer-live-filtered');
+        expect([...problems, ...users.problems]).toEqual([]);
+        expect(foreign).toEqual([]);
+      } finally {
+        await users.close();
         await close();
       }
     },

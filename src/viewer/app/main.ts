@@ -15,6 +15,7 @@ import {
   viewFromSearch,
 } from './filters.js';
 import { describeCount } from './format.js';
+import { LiveFeed, type LiveState } from './live.js';
 
 const HEADERS_STORAGE_KEY = 'pothos-eventlog:headers';
 
@@ -37,6 +38,13 @@ let controller: AbortController | undefined;
 const status = h('p', { id: 'status', class: 'status', role: 'status' });
 const notice = h('div', { id: 'notice', class: 'notice', hidden: true });
 const newer = h('button', { type: 'button', id: 'show-newer', hidden: true }, 'Show newer entries');
+const liveText = h('span', { id: 'live-text' });
+const live = h(
+  'p',
+  { id: 'live', class: 'live', role: 'status', hidden: true },
+  h('span', { class: 'dot', 'aria-hidden': 'true' }),
+  liveText,
+);
 /** Entries matching the filters, as last counted by the server plus those added since. */
 let total = 0;
 let totalExact = true;
@@ -49,6 +57,35 @@ const list = new EntryList({
   pickObject: (objectType, objectId) => navigate({ ...view.filters, objectType, objectId }, true),
   pickActor: (actorId) => navigate({ ...view.filters, actorId }, true),
 });
+
+const feed = new LiveFeed({
+  endpoint: config.endpoint,
+  headers: () => parseHeaderLines(savedLines),
+  onEntries(entries) {
+    const added = list.prepend(entries);
+    if (added === 0) return;
+    total += added;
+    notice.hidden = true;
+    status.textContent = `${added} new ${added === 1 ? 'entry' : 'entries'} arrived. ${describeView(total)}`;
+  },
+  onState: showLive,
+});
+
+function showLive(state: LiveState): void {
+  live.hidden = false;
+  live.dataset.state = state.kind;
+  liveText.textContent =
+    state.kind === 'live'
+      ? 'Live'
+      : state.kind === 'connecting'
+        ? 'Connecting to live updates…'
+        : state.kind === 'reconnecting'
+          ? 'Reconnecting…'
+          : `Live updates stopped: ${state.reason}`;
+  live.title = state.kind === 'reconnecting' ? `Reconnecting: ${state.reason}` : '';
+  // While the feed is down (a server without it retries forever), the reader asks instead.
+  newer.hidden = state.kind === 'live' || state.kind === 'connecting';
+}
 
 const inputs = Object.fromEntries(
   FILTER_KEYS.map((key) => [
@@ -225,6 +262,8 @@ async function load(after: string | null = null): Promise<void> {
   controller = current;
   const older = after !== null;
   if (!older) {
+    feed.stop();
+    live.hidden = true;
     list.clear();
     cursor = null;
     more.hidden = true;
@@ -268,7 +307,10 @@ async function load(after: string | null = null): Promise<void> {
   total = page.totalCount;
   totalExact = page.totalCountIsExact;
   more.hidden = !page.hasNextPage;
-  newer.hidden = false;
+  // The feed starts after the newest entry shown: nothing written since the query is lost.
+  if (!older && !(view.filters.until && Date.parse(view.filters.until) < Date.now())) {
+    feed.start(view.filters, page.newestCursor);
+  }
   status.textContent = page.totalCount === 0 ? '' : describeView(page.totalCount);
   if (list.size === 0) {
     showNotice(
@@ -349,7 +391,7 @@ byId('app').replaceChildren(
   h('header', { class: 'top' }, h('h1', {}, config.title), connection ?? ''),
   form,
   objectBanner,
-  h('div', { class: 'bar' }, status, newer),
+  h('div', { class: 'bar' }, status, live, newer),
   notice,
   list.element,
   h('div', { class: 'more' }, more),
