@@ -642,7 +642,7 @@ describe('the log viewer of the example server, offline', () => {
         await page.reload();
         await expectEntries(page, demoEntryCount);
         await expect
-          .poll(() => page.locator('#live').textContent())
+          .poll(() => page.locator('#live').textContent(), { timeout: uiTimeout })
           .toBe(
             'Live updates stopped: Cannot query field "eventLogAdded" on type "Subscription". (GRAPHQL_VALIDATION_FAILED)',
           );
@@ -689,7 +689,9 @@ describe('the log viewer of the example server, offline', () => {
         expect(shown).toBeGreaterThanOrEqual(demoEntryCount);
         const usersShown = await entries(users.page).count();
         for (const { page: each } of [{ page }, users]) {
-          await expect.poll(() => each.locator('#live').textContent()).toBe('Live');
+          await expect
+            .poll(() => each.locator('#live').textContent(), { timeout: uiTimeout })
+            .toBe('Live');
           expect(await each.locator('#live').getAttribute('role')).toBe('status');
         }
         expect(await page.locator('#show-newer').isHidden()).toBe(true);
@@ -740,6 +742,57 @@ describe('the log viewer of the example server, offline', () => {
         expect(foreign).toEqual([]);
       } finally {
         await users.close();
+        await close();
+      }
+    },
+    testTimeout,
+  );
+  it(
+    'reconnects after the feed’s connection breaks and delivers what was written meanwhile',
+    async () => {
+      const { page, problems, close } = await open();
+      try {
+        let release = () => {};
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let subscriptions = 0;
+        // The page's own stream is up first, so that only the reloaded page's are counted.
+        await expect
+          .poll(() => page.locator('#live').textContent(), { timeout: uiTimeout })
+          .toBe('Live');
+        // The first stream breaks at once; the second waits until the entry is written.
+        await page.route('**/graphql', async (route) => {
+          if (route.request().headers().accept !== 'text/event-stream') return route.continue();
+          subscriptions += 1;
+          if (subscriptions === 1) return route.abort('connectionreset');
+          if (subscriptions === 2) await released;
+          return route.continue();
+        });
+        await page.reload();
+        await expect.poll(() => page.locator('#entries[aria-busy]').count()).toBe(0);
+        const shown = await entries(page).count();
+        await expect
+          .poll(() => page.locator('#live').textContent(), { timeout: uiTimeout })
+          .toBe('Reconnecting…');
+        expect(await page.locator('#live').getAttribute('title')).toMatch(
+          /^Reconnecting: the connection failed/,
+        );
+        await screenshot(page, 'viewer-reconnecting');
+        await updateCertificate(2, 1, 'Checked while the viewer was away.');
+        release();
+        const message = 'Certificate Electrical installation check was updated by John Doe.';
+        await expect
+          .poll(async () => (await messages(page))[0], { timeout: 10_000, interval: 100 })
+          .toBe(message);
+        expect(await entries(page).count()).toBe(shown + 1);
+        await expect
+          .poll(() => page.locator('#live').textContent(), { timeout: uiTimeout })
+          .toBe('Live');
+        expect(subscriptions).toBe(2);
+        // The browser's own report of the broken connection.
+        expect(problems.filter((problem) => !problem.includes('ERR_CONNECTION_RESET'))).toEqual([]);
+      } finally {
         await close();
       }
     },
