@@ -3,6 +3,7 @@ import type { FeedItem } from '../live/subscription.js';
 import { subscribeEventLogs } from '../live/subscription.js';
 import { eventLogOptions } from '../options.js';
 import { eventLogRefs } from './event-log-type.js';
+import { filterArgs, filterFromArgs } from './filter-args.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Pothos' generics cannot be carried through a plugin
 type Any = any;
@@ -36,32 +37,13 @@ export function addEventLogAddedSubscription(builder: PothosSchemaTypes.SchemaBu
       description:
         'Entries as they are committed, oldest first (timestamp, then id), each once; with `after`, the stored entries after that cursor first, without a gap. Takes the filters of `eventLogs`. A subscriber that falls `subscriptions.bufferSize` entries behind gets EVENT_LOG_FEED_OVERFLOW and resumes with its `after`. FORBIDDEN when the reader may not read them.',
       args: {
-        tool: t.arg.string(),
-        action: t.arg.string(),
-        actorId: t.arg.string({ description: 'The actor’s id as stored.' }),
-        objectType: t.arg.string({ description: 'Prisma model name, e.g. "Certificate".' }),
-        objectId: t.arg.string({ description: 'The object’s id as stored.' }),
-        since: t.arg({ type: 'DateTime', description: 'Entries at or after this time.' }),
-        until: t.arg({ type: 'DateTime', description: 'Entries at or before this time.' }),
+        ...filterArgs(t),
         after: t.arg.string({
           description: 'A cursor (of this feed or of `eventLogs`): replay the entries after it.',
         }),
       },
       subscribe: (_root: unknown, args: Any, context: SchemaTypes['Context']) =>
-        subscribeEventLogs(
-          options,
-          context,
-          {
-            tool: args.tool,
-            action: args.action,
-            actorId: args.actorId,
-            objectType: args.objectType,
-            objectId: args.objectId,
-            since: args.since,
-            until: args.until,
-          },
-          args.after,
-        ),
+        subscribeEventLogs(options, context, filterFromArgs(args), args.after),
       resolve: (item: FeedItem) => {
         if ('error' in item) throw item.error;
         return item;

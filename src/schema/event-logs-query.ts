@@ -2,6 +2,7 @@ import type { SchemaTypes } from '@pothos/core';
 import { eventLogOptions } from '../options.js';
 import { readEventLogs } from '../read/read-event-logs.js';
 import { eventLogRefs } from './event-log-type.js';
+import { filterArgs, filterFromArgs } from './filter-args.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Pothos' generics cannot be carried through a plugin
 type Any = any;
@@ -21,26 +22,10 @@ export function addEventLogsQuery(builder: PothosSchemaTypes.SchemaBuilder<Any>)
         // Nullable: a denied read answers null with FORBIDDEN and leaves the other root fields.
         nullable: true,
         description: `Audit entries, newest first (ties broken by id). \`first\`/\`last\` default to ${options.defaultPageSize}, at most ${options.maxPageSize}. Null with a FORBIDDEN error when the reader may not read them.`,
-        args: {
-          tool: t.arg.string(),
-          action: t.arg.string(),
-          actorId: t.arg.string({ description: 'The actor’s id as stored.' }),
-          objectType: t.arg.string({ description: 'Prisma model name, e.g. "Certificate".' }),
-          objectId: t.arg.string({ description: 'The object’s id as stored.' }),
-          since: t.arg({ type: 'DateTime', description: 'Entries at or after this time.' }),
-          until: t.arg({ type: 'DateTime', description: 'Entries at or before this time.' }),
-        },
+        args: filterArgs(t),
         resolve: (_root: unknown, args: Any, context: SchemaTypes['Context']) =>
           readEventLogs(options, context, {
-            filter: {
-              tool: args.tool,
-              action: args.action,
-              actorId: args.actorId,
-              objectType: args.objectType,
-              objectId: args.objectId,
-              since: args.since,
-              until: args.until,
-            },
+            filter: filterFromArgs(args),
             page: args,
           }),
       },
