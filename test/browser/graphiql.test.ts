@@ -1,21 +1,18 @@
 // GraphiQL of the example server (`npm start`) in headless Chromium, as a user without
 // internet sees it: every request to another host is aborted, and the test fails if one is
 // even attempted. Needs Chromium at /usr/bin/chromium (.ci/run installs it) or CHROMIUM_PATH.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCertificates } from '../../example/seed.js';
 import { projectRoot } from '../../scripts/schema-engine.js';
+import { keepOffline, launchChromium, uiTimeout } from '../support/browser.js';
 import { type ExampleProcess, freePort, startExample } from '../support/example-process.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const screenshotPath = join(projectRoot, 'test-artifacts', 'graphiql.png');
 
-/** Waits for what a loaded 2-core machine may take seconds to do. */
-const uiTimeout = 60_000;
 /** Above the waits of a test, so that a wait's own error is what a failure reports. */
 const testTimeout = 3 * uiTimeout;
 
@@ -39,11 +36,8 @@ describe('GraphiQL of the example server, offline', () => {
     expect(rendered, 'GraphiQL did not render (see the first test)').toBe(true);
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `Chromium is not installed at ${chromiumPath}; the browser tests need it: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH.`,
-      );
-    }
+    // First: without Chromium the suite fails at once, before a server starts.
+    browser = await launchChromium();
     dir = await mkdtemp(join(tmpdir(), 'pel-graphiql-'));
     const port = await freePort();
     example = startExample({ PGLITE_DIR: join(dir, 'pglite'), PORT: String(port) });
@@ -52,32 +46,8 @@ describe('GraphiQL of the example server, offline', () => {
       150_000,
     );
     endpoint = url as string;
-    const origin = new URL(endpoint).origin;
-    const isForeign = (url: string) =>
-      !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin;
-
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: uiTimeout,
-    });
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    context.on('request', (request) => {
-      if (isForeign(request.url())) foreign.push(request.url());
-    });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (!isForeign(url)) return route.continue();
-      if (!foreign.includes(url)) foreign.push(url);
-      return route.abort('internetdisconnected');
-    });
+    await keepOffline(context, new URL(endpoint).origin, foreign);
     context.setDefaultTimeout(uiTimeout);
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

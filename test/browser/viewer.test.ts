@@ -2,20 +2,17 @@
 // every request to another host aborted (the test fails if one is even attempted). Needs
 // Chromium at /usr/bin/chromium (.ci/run installs it) or CHROMIUM_PATH. Screenshots go to
 // test-artifacts/viewer-*.png, and the full page at 1400 px to test-artifacts/viewer.png.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../scripts/schema-engine.js';
+import { keepOffline, launchChromium, uiTimeout } from '../support/browser.js';
 import { type ExampleProcess, freePort, startExample } from '../support/example-process.js';
 
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const artifacts = join(projectRoot, 'test-artifacts');
 
-/** Waits for what a loaded 2-core machine may take seconds to do. */
-const uiTimeout = 60_000;
 /** Above the waits of a test, so that a wait's own error is what a failure reports. */
 const testTimeout = 3 * uiTimeout;
 
@@ -76,11 +73,8 @@ describe('the log viewer of the example server, offline', () => {
   const foreign: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `Chromium is not installed at ${chromiumPath}; the browser tests need it: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH.`,
-      );
-    }
+    // First: without Chromium the suite fails at once, before a server starts.
+    browser = await launchChromium();
     await mkdir(artifacts, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), 'pel-viewer-'));
     const port = await freePort();
@@ -90,18 +84,6 @@ describe('the log viewer of the example server, offline', () => {
       150_000,
     );
     origin = url as string;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: uiTimeout,
-    });
   }, 240_000);
 
   afterAll(async () => {
@@ -112,9 +94,6 @@ describe('the log viewer of the example server, offline', () => {
     }
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 60_000);
-
-  const isForeign = (url: string) =>
-    !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin;
 
   /**
    * A fresh browser context (its own localStorage) on `/eventlog<search>`, signed in as
@@ -127,15 +106,7 @@ describe('the log viewer of the example server, offline', () => {
     if (!browser) throw new Error('Chromium did not start (see beforeAll).');
     const context = await browser.newContext({ viewport: { width, height: 900 } });
     context.setDefaultTimeout(uiTimeout);
-    context.on('request', (request) => {
-      if (isForeign(request.url())) foreign.push(request.url());
-    });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (!isForeign(url)) return route.continue();
-      if (!foreign.includes(url)) foreign.push(url);
-      return route.abort('internetdisconnected');
-    });
+    await keepOffline(context, origin, foreign);
     if (userId !== null) {
       await context.addInitScript((line) => {
         if (localStorage.getItem('pothos-eventlog:headers') === null) {

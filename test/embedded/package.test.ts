@@ -1,6 +1,6 @@
 // The package as a user gets it: built, packed by npm, unpacked into node_modules and
 // imported by a plain Node process (not vitest), the way an application would.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,44 +8,22 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Run, runProcess } from '../support/run-process.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 /** What the package imports, and what the checks below import next to it. */
 const installed = ['graphql', '@pothos', 'dataloader', 'graphql-scalars', '@prisma'];
 
-interface NodeRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs an ES module with `node` in `cwd`; kills it after `timeout` ms. */
 async function runNode(cwd: string, name: string, source: string, timeout = 20_000) {
   const file = join(cwd, name);
   await writeFile(file, source);
-  return new Promise<NodeRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, [file], { cwd, timeoutMs: timeout });
 }
 
 /** The JSON object a check printed as its last stdout line; fails with its stderr otherwise. */
-function output(run: NodeRun): Record<string, unknown> {
+function output(run: Run): Record<string, unknown> {
   expect(run.stderr).toBe('');
   expect(run.signal).toBeNull();
   expect(run.code).toBe(0);

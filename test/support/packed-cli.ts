@@ -1,20 +1,18 @@
 // The package as a user installs it: built into its own folder, packed by npm, installed
 // from the tarball into a project, its bin run as a subprocess there.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import { copyFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type Run as ProcessRun, runProcess, withoutSignal } from './run-process.js';
 
 const execFileAsync = promisify(execFile);
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** What a bin run printed, and its exit code (the tests compare it whole). */
+export type Run = Omit<ProcessRun, 'signal'>;
 
 /**
  * Builds src with tsconfig.build.json into `work`/pkg (its own dist: `npm run build` would
@@ -75,25 +73,8 @@ export async function installPackage(project: string, tarball: string, links: st
 
 /** Runs the project's linked bin (its shebang, its mode) in `cwd`; kills it after 60 s. */
 export function runBin(cwd: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(cwd, 'node_modules/.bin/pothos-eventlog'), args, {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(join(cwd, 'node_modules/.bin/pothos-eventlog'), args, {
+    cwd,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  }).then(withoutSignal);
 }
