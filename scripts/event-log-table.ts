@@ -8,15 +8,35 @@ import { diffEmptyToSchema, projectRoot, schemaDir } from './schema-engine.js';
 
 export const tableSqlFile = join(projectRoot, 'src/cli/table-sql.ts');
 
-/** What `prisma migrate diff --from-empty --to-schema eventlog.prisma --script` prints. */
+/**
+ * What `prisma migrate diff --from-empty --to-schema eventlog.prisma --script` prints, with
+ * the table partitioned by month on "timestamp": Prisma's schema cannot say so, and its
+ * engine ignores partitions when it compares a database with the schema.
+ */
 export async function generateEventLogTableSql(): Promise<string> {
   const model = await readFile(join(schemaDir, 'eventlog.prisma'), 'utf8');
   const sql = await diffEmptyToSchema([
     { path: 'eventlog.prisma', content: model },
     { path: 'datasource.prisma', content: 'datasource db {\n  provider = "postgresql"\n}\n' },
   ]);
-  return `${sql}\n`;
+  return `${partitioned(sql)}\n`;
 }
+
+function partitioned(sql: string): string {
+  const table = /(CREATE TABLE "event_log" \([^;]*\n\))(;)/;
+  if (!table.test(sql)) throw new Error(`No CREATE TABLE "event_log" in the engine's SQL:\n${sql}`);
+  return `${sql.replace(table, '$1 PARTITION BY RANGE ("timestamp")$2')}
+
+${PARTITIONS_SQL}`;
+}
+
+const PARTITIONS_SQL = `-- CreatePartition
+-- One partition per calendar month (UTC), named event_log_pYYYY_MM, created ahead by
+-- eventlog_ensure_partitions() (the capture migration calls it; so do the server's start
+-- and \`pothos-eventlog partitions\`). The default partition takes what no month covers, so
+-- an insert never fails for lack of a partition; eventlog_ensure_partitions() moves such
+-- rows into their month.
+CREATE TABLE "event_log_default" PARTITION OF "event_log" DEFAULT;`;
 
 export function tableSqlModule(sql: string): string {
   const literal = sql.replace(/[`\\]|\$\{/g, (match) => `\\${match}`);

@@ -7,7 +7,7 @@
  * Bump CAPTURE_SQL_VERSION whenever this text changes: installed triggers carry it, and the
  * start-up check refuses a database whose triggers are older.
  */
-export const CAPTURE_SQL_VERSION = 4;
+export const CAPTURE_SQL_VERSION = 5;
 
 export const sharedCaptureSql = String.raw`
 -- pothos-eventlog capture functions, version ${CAPTURE_SQL_VERSION}.
@@ -424,7 +424,7 @@ BEGIN
     IF first_write THEN
       has_existing := false;
     ELSE
-      SELECT e.id, e.changes, e.context INTO existing
+      SELECT e.id, e."timestamp", e.changes, e.context INTO existing
       FROM event_log e
       WHERE e."objectType" = v_model AND e."objectId" = item ->> 'id'
         AND e."timestamp" >= now() - interval '1 millisecond'
@@ -489,7 +489,7 @@ BEGIN
         "values" = CASE WHEN row_data IS NULL THEN event_log."values" ELSE rendered -> 'values' END,
         changes = v_changes,
         context = event_log.context || jsonb_build_object('op', net_op)
-      WHERE id = existing.id
+      WHERE id = existing.id AND "timestamp" = existing."timestamp"
       RETURNING id INTO v_id;
     ELSE
       IF v_context IS NULL THEN

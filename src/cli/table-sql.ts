@@ -21,8 +21,8 @@ CREATE TABLE "event_log" (
     "changes" JSONB,
     "context" JSONB,
 
-    CONSTRAINT "event_log_pkey" PRIMARY KEY ("id")
-);
+    CONSTRAINT "event_log_pkey" PRIMARY KEY ("id","timestamp")
+) PARTITION BY RANGE ("timestamp");
 
 -- CreateIndex
 CREATE INDEX "event_log_object_idx" ON "event_log"("objectType", "objectId", "timestamp" DESC, "id" DESC);
@@ -35,4 +35,12 @@ CREATE INDEX "event_log_actor_idx" ON "event_log"("actorId", "timestamp" DESC, "
 
 -- CreateIndex
 CREATE INDEX "event_log_timestamp_idx" ON "event_log"("timestamp" DESC, "id" DESC);
+
+-- CreatePartition
+-- One partition per calendar month (UTC), named event_log_pYYYY_MM, created ahead by
+-- eventlog_ensure_partitions() (the capture migration calls it; so do the server's start
+-- and \`pothos-eventlog partitions\`). The default partition takes what no month covers, so
+-- an insert never fails for lack of a partition; eventlog_ensure_partitions() moves such
+-- rows into their month.
+CREATE TABLE "event_log_default" PARTITION OF "event_log" DEFAULT;
 `;
