@@ -1,4 +1,10 @@
-import { customModel, type ProjectOptions, planMigrations, uncreatedTable } from './plan.js';
+import {
+  customModel,
+  type ProjectOptions,
+  planMigrations,
+  singleTableModelFix,
+  uncreatedTable,
+} from './plan.js';
 import { shownPath } from './schema.js';
 
 export interface CheckOptions extends ProjectOptions {
@@ -20,6 +26,11 @@ export async function checkMigrations(
   const folder = shownPath(options.cwd, plan.migrationsDir);
   const problems: string[] = [];
   if (!plan.table) problems.push(`No migration in ${folder} creates the table event_log.`);
+  if (plan.table && !plan.partitioning && (plan.singleTableModel || !plan.modelDifference)) {
+    problems.push(
+      `No migration in ${folder} partitions event_log by month (${plan.table.name} creates it as one table).`,
+    );
+  }
   if (plan.capture.status === 'missing') {
     problems.push(`No migration in ${folder} installs the capture triggers.`);
   } else if (plan.capture.status === 'stale') {
@@ -39,6 +50,8 @@ export async function checkMigrations(
   const migrate = options.fix ?? migrateCommand(options);
   if (!plan.table && plan.modelDifference) {
     error(`Fix: ${customModel(plan.schema.path, plan.modelDifference)}`);
+  } else if (plan.table && !plan.partitioning && plan.singleTableModel) {
+    error(`Fix: ${singleTableModelFix(plan.schema.path)}`);
   } else if (plan.uncreatedTables.length > 0) {
     error(`Fix: npx prisma migrate dev, then ${migrate}`);
   } else {

@@ -1,6 +1,13 @@
 import { CliError } from './cli-error.js';
 import { CAPTURE_MARKER, nextTimestamps, writeMigration } from './migrations-folder.js';
-import { customModel, type ProjectOptions, planMigrations, uncreatedTable } from './plan.js';
+import { partitionUpgradeSql } from './partition-upgrade-sql.js';
+import {
+  customModel,
+  type ProjectOptions,
+  planMigrations,
+  singleTableModelFix,
+  uncreatedTable,
+} from './plan.js';
 import { shownPath } from './schema.js';
 import { EVENT_LOG_TABLE_SQL } from './table-sql.js';
 
@@ -11,12 +18,14 @@ export interface MigrateOptions extends ProjectOptions {
 
 /** The names of the migrations `migrate` writes, after their timestamp. */
 export const TABLE_MIGRATION_NAME = 'eventlog_table';
+export const PARTITION_MIGRATION_NAME = 'eventlog_partitioned';
 export const CAPTURE_MIGRATION_NAME = 'eventlog_capture';
 
 /**
  * Writes what the migrations folder lacks: the event_log table (unless a migration creates
- * it) and the capture triggers (unless the newest capture migration is what the declaration
- * generates). Returns the files written.
+ * it), the upgrade that partitions a single event_log table in place (when the model is the
+ * shipped one), and the capture triggers (unless the newest capture migration is what the
+ * declaration generates). Returns the files written.
  */
 export async function migrate(
   options: MigrateOptions,
@@ -26,8 +35,24 @@ export async function migrate(
   const plan = await planMigrations(options, log);
   const folder = shownPath(options.cwd, plan.migrationsDir);
   const needed: { name: string; sql: string; why: string }[] = [];
-  if (plan.table) {
-    log(`The table event_log exists: ${plan.table.name} creates it.`);
+  if (plan.table && plan.partitioning) {
+    log(
+      `The table event_log exists: ${plan.table.name} creates it${plan.partitioning === plan.table ? ', partitioned by month' : `, ${plan.partitioning.name} partitions it by month`}.`,
+    );
+  } else if (plan.table) {
+    log(`The table event_log exists: ${plan.table.name} creates it as one table.`);
+    if (plan.singleTableModel) throw new CliError(singleTableModelFix(plan.schema.path));
+    if (plan.modelDifference) {
+      log(
+        `event_log stays one table: its model is not the one pothos-eventlog ships (${plan.modelDifference}), so migrate does not partition it.`,
+      );
+    } else {
+      needed.push({
+        name: PARTITION_MIGRATION_NAME,
+        sql: partitionUpgradeSql(),
+        why: 'partitions event_log by month, keeping its rows in place',
+      });
+    }
   } else if (plan.modelDifference) {
     throw new CliError(customModel(plan.schema.path, plan.modelDifference));
   } else {

@@ -10,6 +10,7 @@ import {
   migrationCreatingTable,
   readMigrationFolder,
 } from './migrations-folder.js';
+import { partitionsEventLog } from './partition-upgrade-sql.js';
 import { findSchemaPath, type PrismaSchema, readPrismaSchema } from './schema.js';
 
 /** The table the capture triggers write to: the shipped model's `@@map`. */
@@ -35,6 +36,13 @@ export interface MigrationPlan {
   migrations: Migration[];
   /** The migration that creates event_log, if one does. */
   table: Migration | undefined;
+  /** The migration that partitions event_log by month (its table SQL, or the upgrade), if one does. */
+  partitioning: Migration | undefined;
+  /**
+   * The schema's EventLog model is the one shipped before partitioning (`id` alone its
+   * primary key): the upgrade needs the current model first.
+   */
+  singleTableModel: boolean;
   /**
    * How the schema's EventLog model differs from the shipped one, whose table SQL `migrate`
    * writes; undefined when they agree.
@@ -54,6 +62,19 @@ export interface MigrationPlan {
 }
 
 export const DEFAULT_MIGRATIONS = 'prisma/migrations';
+
+/** The upgrade of a schema whose EventLog model still has `id` alone as its primary key. */
+export function singleTableModelFix(schema: string): string {
+  return `The EventLog model of ${schema} has id alone as its primary key, as pothos-eventlog's model had before event_log was partitioned by month: copy node_modules/pothos-eventlog/prisma/schema/eventlog.prisma over it (the key becomes @@id([id, timestamp])), run prisma generate, then run migrate again to write the migration that partitions event_log in place.`;
+}
+
+function isSingleTableModel(schema: PrismaSchema): boolean {
+  const model = schema.datamodel.models.find(
+    (candidate) => (candidate.dbName ?? candidate.name) === EVENT_LOG_TABLE,
+  );
+  const id = model?.fields.find((field) => field.name === 'id');
+  return !model?.primaryKey && id?.isId === true;
+}
 
 /** Why the shipped table SQL cannot create a customized EventLog model, and what to do. */
 export function customModel(schema: string, difference: string): string {
@@ -107,6 +128,8 @@ export async function planMigrations(
     migrationsDir,
     migrations,
     table: migrationCreatingTable(migrations, EVENT_LOG_TABLE),
+    partitioning: migrations.find((migration) => partitionsEventLog(migration.sql)),
+    singleTableModel: isSingleTableModel(schema),
     modelDifference: await eventLogModelDifference(schema.datamodel, EVENT_LOG_TABLE),
     captureSql: sql,
     uncreatedTables,
