@@ -68,7 +68,7 @@ describe('a Map with an object key, logged into the database', () => {
     ]) {
       expect(text).not.toContain(secret);
     }
-    const entry = await database.prisma.eventLog.findUniqueOrThrow({ where: { id: row.id } });
+    const entry = await database.prisma.eventLog.findFirstOrThrow({ where: { id: row.id } });
     expect(entry.changes).toEqual({
       old_value: {
         settings: [
