@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import { applyMigrations } from '../scripts/schema-engine.js';
 import { checkEventLogCapture, EventLogSetupError } from '../src/capture/index.js';
+import { ensureEventLogPartitions } from '../src/partitions/ensure.js';
 import { capture } from './capture.js';
 import { type Database, DatabaseConfigError, openDatabase } from './database.js';
 import { writeDemoHistory } from './demo-history.js';
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
       applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations.',
     );
     await checkEventLogCapture(database.prisma, capture);
+    const created = await ensureEventLogPartitions(database.prisma);
+    if (created.length > 0) console.log(`Created event_log partitions: ${created.join(', ')}`);
     const seeded = await seed(database.prisma);
     const yoga = createServer({
       prisma: database.prisma,

@@ -15,6 +15,11 @@ export {
   pgliteEventLogListener,
 } from './live/listener.js';
 export type { EventLogAddedPayload } from './live/subscription.js';
+export {
+  type EnsurePartitionsOptions,
+  ensureEventLogPartitions,
+  type RawQueryClient,
+} from './partitions/ensure.js';
 export { PothosEventLogPlugin } from './plugin.js';
 export type { FieldChange } from './read/field-changes.js';
 export { fieldChanges } from './read/field-changes.js';
