@@ -47,15 +47,17 @@ export async function packPackage(work: string): Promise<string> {
 }
 
 /**
- * `npm install <tarball>` in `project`, from npm's cache only: npm links the bin and sets its
- * mode, and installs the package's own dependencies. Then `links` (peers, tsx) from the repo.
+ * `npm install <tarball>` in `project`, from npm's cache where it can (a fresh machine's
+ * cache lacks the registry metadata of the package's dependencies: npm then asks the
+ * registry). npm links the bin and sets its mode, and installs the package's own
+ * dependencies. Then `links` (peers, tsx) from the repo.
  */
 export async function installPackage(project: string, tarball: string, links: string[]) {
   await execFileAsync(
     'npm',
     [
       'install',
-      '--offline',
+      '--prefer-offline',
       '--no-save',
       '--ignore-scripts',
       '--legacy-peer-deps',
