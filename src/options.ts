@@ -52,6 +52,9 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
       );
     }
   }
+  if (options.readClient !== undefined && typeof options.readClient !== 'function') {
+    throw new PothosSchemaError(readClientError(options.readClient));
+  }
   // Importing plugin-relay patches every builder's prototype: only the plugins list tells
   // whether this builder runs it (without it, node(id) and connections fail per request).
   if (!(builder.options.plugins ?? []).includes('relay')) {
@@ -112,6 +115,13 @@ export function eventLogOptions(builder: PothosSchemaTypes.SchemaBuilder<SchemaT
   };
   resolved.set(builder, result);
   return result;
+}
+
+function readClientError(given: unknown): string {
+  const isClient = typeof given === 'object' && given !== null && 'eventLog' in given;
+  return `pothos-eventlog: \`eventLog.readClient\` must be a function of the context returning the client log reads go to, ${
+    isClient ? 'not a client' : `not ${given === null ? 'null' : typeof given}`
+  }: e.g. readClient: (ctx) => ctx.prisma.$replica() with @prisma/extension-read-replicas, or readClient: () => replica for a PrismaClient on the replica.`;
 }
 
 function resolveSubscriptions(options: EventLogPluginOptions<SchemaTypes>) {

@@ -9,6 +9,7 @@ import { auditedResolver } from './mutation/audited-resolver.js';
 import { compileMessagePlan } from './mutation/message-plan.js';
 import { eventLogOptions } from './options.js';
 import { modelMetadata } from './read/model-metadata.js';
+import { markWriting } from './read/read-client.js';
 import { addEventLogAddedSubscription } from './schema/event-log-added.js';
 import { addEventLogsQuery } from './schema/event-logs-query.js';
 import { didYouMean } from './suggest.js';
@@ -29,6 +30,22 @@ export class PothosEventLogPlugin<Types extends SchemaTypes> extends BasePlugin<
   }
 
   override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    const wrapped = this.#audited(resolver, fieldConfig);
+    if (fieldConfig.kind !== 'Mutation' || !eventLogOptions(this.builder as never).readClient) {
+      return wrapped;
+    }
+    // Every read of a mutation operation comes after one of its root fields started: from
+    // then on its log reads go to the primary, so that its response sees what it wrote.
+    return (parent, args, context, info) => {
+      markWriting(context);
+      return wrapped(parent, args, context, info);
+    };
+  }
+
+  #audited(
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
     fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {

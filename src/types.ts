@@ -46,9 +46,22 @@ export interface EventLogPrismaClient {
 export interface EventLogPluginOptions<Types extends SchemaTypes> {
   /**
    * The root Prisma client of a request (e.g. `(ctx) => ctx.prisma`): a generated
-   * PrismaClient (or an extension of it) whose schema holds the `EventLog` model.
+   * PrismaClient (or an extension of it) whose schema holds the `EventLog` model, on the
+   * primary. Extended with `@prisma/extension-read-replicas`, it is read through its
+   * `$primary()`: set `readClient` to read from the replicas.
    */
   client: (context: Types['Context']) => EventLogPrismaClient;
+  /**
+   * Where log reads go: the client of a read replica, e.g. `(ctx) => ctx.prisma.$replica()`
+   * with `@prisma/extension-read-replicas`, or a PrismaClient over the replica's adapter.
+   * Used by the reads of queries (`eventLogs`, `t.eventLog()`, `node`/`nodes`, the current
+   * rows of `message`). A mutation's reads (its response may select the entries it just
+   * wrote) and the live feed's (it reads right after the primary announced the entries)
+   * go to `client`, which the plugin reads through its `$primary()` when it has one.
+   * @default `client`
+   * @example readClient: (ctx) => ctx.prisma.$replica()
+   */
+  readClient?: (context: Types['Context']) => EventLogPrismaClient;
   /** Who acts in this request: `{ id, name }`, or `null` when anonymous or a system call. */
   actor: (context: Types['Context']) => EventLogActor | null | Promise<EventLogActor | null>;
   /**

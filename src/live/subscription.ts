@@ -10,6 +10,7 @@ import {
   type EventLogCursor,
   encodeCursor,
 } from '../read/pagination.js';
+import { primaryClient } from '../read/read-client.js';
 import type { EventLogFilter, EventLogRecord } from '../types.js';
 import { type FeedHub, feedHub, isAfter, type LiveSubscriber, ORDER } from './feed-hub.js';
 import { EventLogListener } from './listener.js';
@@ -57,7 +58,7 @@ export async function subscribeEventLogs(
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });
   }
-  const hub = feedHub(listener, options.client(context), settings);
+  const hub = feedHub(listener, primaryClient(options, context), settings);
   await hub.retain();
   let stop = () => {};
   const stopped = new Promise<void>((resolve) => {

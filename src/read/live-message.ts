@@ -10,6 +10,7 @@ import {
 import { renderStoredTemplate } from '../service/template.js';
 import type { EventLogRecord } from '../types.js';
 import { createLiveValueLoader, type LiveValueKey } from './live-values.js';
+import { primaryClient, readClient } from './read-client.js';
 
 /**
  * Marks an entry of a live feed with the scope its message is rendered in. A subscription
@@ -31,8 +32,15 @@ type Scope = { context: SchemaTypes['Context']; shared: object };
 export function createLiveMessage(options: ResolvedOptions) {
   // Current rows are the same for every reader: one loader per delivered batch, shared by
   // the subscribers it went to (per request otherwise). What a reader may read is its own.
+  // A live feed's batch renders from the primary, which has the rows its entries were just
+  // written with; a read of a query from where it read the entries.
   const liveValues = createContextCache((key: object) =>
-    createLiveValueLoader(options.client(contextOf(key)), options.datamodel),
+    createLiveValueLoader(
+      SCOPE_CONTEXTS.has(key)
+        ? primaryClient(options, contextOf(key))
+        : readClient(options, contextOf(key)),
+      options.datamodel,
+    ),
   );
   const mayRead = createContextCache(
     (scopeKey: object) =>

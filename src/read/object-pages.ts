@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { ResolvedOptions } from '../options.js';
 import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
 import type { PageRequest } from './pagination.js';
+import { readClient } from './read-client.js';
 
 /** One object's page, as `t.eventLog()` asks for it. */
 export interface ObjectPageKey {
@@ -29,7 +30,7 @@ export interface ObjectPageLoaders {
  */
 export function objectPageLoaders(options: ResolvedOptions) {
   return createContextCache((context: SchemaTypes['Context']): ObjectPageLoaders => {
-    const client = () => options.client(context) as EventLogPrismaClient;
+    const client = () => readClient(options, context);
     return {
       page: new DataLoader(
         async (keys) => {

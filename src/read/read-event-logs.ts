@@ -1,7 +1,7 @@
 import type { SchemaTypes } from '@pothos/core';
 import { forbidden } from '../graphql-errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { EventLogFilter, EventLogPrismaClient } from '../types.js';
+import type { EventLogFilter } from '../types.js';
 import { filterToWhere } from './filter.js';
 import {
   boundedCount,
@@ -12,6 +12,7 @@ import {
 } from './find-event-logs.js';
 import { objectPageLoaders } from './object-pages.js';
 import { type PageArgs, parsePageArgs } from './pagination.js';
+import { readClient } from './read-client.js';
 import { reserveEntries } from './request-budget.js';
 
 export interface ReadRequest {
@@ -54,12 +55,7 @@ export async function readEventLogs(
       async () => boundedCount(await loaders.count.load(key), options.maxExactCount),
     );
   }
-  return findEventLogs(
-    options.client(context) as EventLogPrismaClient,
-    where,
-    page,
-    options.maxExactCount,
-  );
+  return findEventLogs(readClient(options, context), where, page, options.maxExactCount);
 }
 
 const loadersByOptions = new WeakMap<ResolvedOptions, ReturnType<typeof objectPageLoaders>>();

@@ -2,7 +2,8 @@ import type { SchemaTypes } from '@pothos/core';
 import { badInput, forbidden } from '../graphql-errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { MAX_BIGINT } from '../read/pagination.js';
-import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
+import { readClient } from '../read/read-client.js';
+import type { EventLogRecord } from '../types.js';
 
 type NodeIdParts = Pick<EventLogRecord, 'id' | 'timestamp' | 'objectType' | 'objectId'>;
 
@@ -94,7 +95,7 @@ export function eventLogNodeLoader(options: ResolvedOptions) {
     const readable = parsed.filter(
       (target): target is ParsedNodeId => !!target && allowed.get(objectKey(target)) === true,
     );
-    const client = options.client(context) as EventLogPrismaClient;
+    const client = readClient(options, context);
     const rows = readable.length
       ? await client.eventLog.findMany({
           where: {
