@@ -9,6 +9,8 @@ export interface CurrentUser {
 /** The GraphQL context of the example server, built per request in server.ts. */
 export interface Context {
   prisma: PrismaClient;
+  /** Where log reads go (`eventLog.readClient`): a read replica's client; absent, `prisma`. */
+  replica?: PrismaClient;
   /** Demo authentication: the user whose database id is in the `x-user-id` header. */
   currentUser: CurrentUser | null;
   requestId: string;

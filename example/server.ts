@@ -28,6 +28,8 @@ export type ServerOptions = Omit<
   'schema' | 'context'
 > & {
   prisma: PrismaClient;
+  /** A client on a read replica: the log's reads go there (`eventLog.readClient`). */
+  replica?: PrismaClient;
   /** Serves `eventLogAdded`: the database's listener (`Database.eventLogListener`). */
   eventLogListener?: EventLogListener;
 };
@@ -59,11 +61,13 @@ const maxUserId = 2_147_483_647;
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
- * Creates the example's yoga instance. Every option but `prisma` is passed on to
- * `createYoga`, so plugins (depth limit, ...) can be added by the caller.
+ * Creates the example's yoga instance. Every option but `prisma`, `replica` and
+ * `eventLogListener` is passed on to `createYoga`, so plugins (depth limit, ...) can be
+ * added by the caller.
  */
 export function createServer({
   prisma,
+  replica,
   eventLogListener,
   plugins = [],
   ...options
@@ -97,6 +101,7 @@ export function createServer({
     schema,
     context: async ({ request }) => ({
       prisma,
+      replica,
       currentUser: await authenticate(prisma, request.headers.get('x-user-id')),
       requestId: requestIdFrom(request.headers.get('x-request-id')),
       eventLogListener,

@@ -22,6 +22,9 @@ export const builder = new SchemaBuilder<{
   },
   eventLog: {
     ...eventLogOptions,
+    // Log reads of queries from a replica when the server has one; mutations and the live
+    // feed read from the primary (`client`).
+    readClient: (ctx) => ctx.replica ?? ctx.prisma,
     // The live feed (eventLogAdded): the server's one listening connection.
     subscriptions: {
       listen: (ctx) => {
