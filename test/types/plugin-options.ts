@@ -5,6 +5,7 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import { readReplicas } from '@prisma/extension-read-replicas';
 import { expectTypeOf } from 'vitest';
 import { capture } from '../../example/capture.js';
 import type PrismaTypes from '../../example/generated/pothos-types.js';
@@ -79,6 +80,58 @@ expectTypeOf<PrismaClient>().toExtend<EventLogPrismaClient>();
   client: (ctx) => ctx.prisma,
   // @ts-expect-error false turns the bound off; true means nothing
   maxExactCount: true,
+}) satisfies EventLogPluginOptions<Types>;
+
+// readClient: like client, a function of the context returning a client with the EventLog
+// model; with @prisma/extension-read-replicas, the extended client (whose $primary() the
+// plugin uses) as client and its $replica() as readClient.
+const replicated = (prisma: PrismaClient) => prisma.$extends(readReplicas({ replicas: [prisma] }));
+interface ReplicatedContext {
+  prisma: ReturnType<typeof replicated>;
+}
+type ReplicatedTypes = PothosSchemaTypes.ExtendDefaultTypes<{
+  Context: ReplicatedContext;
+  PrismaTypes: PrismaTypes;
+}>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  readClient: (ctx) => ctx.prisma.$replica(),
+}) satisfies EventLogPluginOptions<ReplicatedTypes>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  readClient: (ctx) => ctx.prisma,
+}) satisfies EventLogPluginOptions<ReplicatedTypes>;
+declare const replica: PrismaClient;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  readClient: () => replica,
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  // @ts-expect-error a function of the context, not the client itself
+  readClient: replica,
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  // @ts-expect-error a client, not a promise of one
+  readClient: async () => replica,
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  // @ts-expect-error a client without the EventLog model
+  readClient: (ctx) => ({ user: ctx.prisma.user }),
+}) satisfies EventLogPluginOptions<Types>;
+({
+  ...policy,
+  client: (ctx) => ctx.prisma,
+  // @ts-expect-error typed from the context: it has no `replica`
+  readClient: (ctx) => ctx.replica,
 }) satisfies EventLogPluginOptions<Types>;
 
 const builder = new SchemaBuilder<{ Context: Context; PrismaTypes: PrismaTypes }>({
