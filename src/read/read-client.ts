@@ -26,7 +26,12 @@ export function readClient(
   context: SchemaTypes['Context'],
 ): EventLogPrismaClient {
   if (!options.readClient || writing.has(context)) return primaryClient(options, context);
-  const client = options.readClient(context) as EventLogPrismaClient & ReplicaRouting;
+  const client = options.readClient(context) as (EventLogPrismaClient & ReplicaRouting) | null;
+  if (typeof client !== 'object' || client === null) {
+    throw new Error(
+      'pothos-eventlog: eventLog.readClient(context) returned no client: return the Prisma client log reads go to, e.g. (ctx) => ctx.prisma.$replica(), or (ctx) => ctx.replica ?? ctx.prisma when some servers have no replica.',
+    );
+  }
   return typeof client.$replica === 'function'
     ? (client.$replica() as EventLogPrismaClient)
     : client;

@@ -5,6 +5,7 @@
 import SchemaBuilder, { PothosSchemaError } from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import { graphql as execute } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture } from '../../example/capture.js';
 import type { Database } from '../../example/database.js';
@@ -124,5 +125,17 @@ describe('a misconfigured readClient', () => {
 
   it('is optional', () => {
     expect(buildWith(undefined)).not.toThrow();
+  });
+
+  it('returning no client fails the read with a message naming the option', async () => {
+    const schema = buildWith(() => undefined)();
+    const result = await execute({
+      schema,
+      source: '{ eventLogs(first: 1) { totalCount } }',
+      contextValue: { prisma: database.prisma },
+    });
+    expect(result.errors?.[0]?.message).toMatch(
+      /^pothos-eventlog: eventLog\.readClient\(context\) returned no client: /,
+    );
   });
 });
