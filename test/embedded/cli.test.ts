@@ -221,7 +221,9 @@ describe('the pothos-eventlog CLI', () => {
     const before = await migrationNames(join(app, 'prisma/migrations'));
     const run = await cli(app, ['migrate', '--capture', 'capture.ts']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/The table event_log exists: \d{14}_eventlog_table creates it, partitioned by month\./);
+    expect(run.stdout).toMatch(
+      /The table event_log exists: \d{14}_eventlog_table creates it, partitioned by month\./,
+    );
     expect(run.stdout).toMatch(
       /The capture triggers are current: \d{14}_eventlog_capture installs them\./,
     );
