@@ -148,10 +148,27 @@ function headersOf(text: string): Record<string, string> {
   return headers;
 }
 
-/** What differs from run to run: times, cursors (they carry a time), request ids. */
+/** Whether a string is the global ID of an entry (it carries the entry's time). */
+const isEntryId = (value: string) =>
+  /^[A-Za-z0-9+/]+=*$/.test(value) &&
+  Buffer.from(value, 'base64').toString('utf8').startsWith('EventLog:[');
+
+/** The first entry's global ID in an answer: `"<id>"` in a later operation. */
+function findEntryId(value: unknown): string | undefined {
+  if (typeof value === 'string') return isEntryId(value) ? value : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  for (const child of Object.values(value)) {
+    const found = findEntryId(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** What differs from run to run: times, cursors and entry ids (they carry a time), request ids. */
 function normalize(value: unknown, key?: string): unknown {
   if (typeof value === 'string') {
     if (key && /cursor$/i.test(key)) return '<cursor>';
+    if (key === 'id' && isEntryId(value)) return '<EventLog id>';
     if (key === 'requestId' || key === 'call') return `<${key}>`;
     if (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return '<timestamp>';
     return value;
@@ -248,6 +265,8 @@ describe('README', () => {
   let url: string;
   /** The endCursor of the last answer that had one: `"<endCursor>"` in an operation. */
   let endCursor: unknown;
+  /** The first entry id of the last answer that had one: `"<id>"` in an operation. */
+  let entryId: string | undefined;
   /** The cursor of the last entry a stream delivered: `<cursor>` in a command. */
   let lastCursor: unknown;
   const updates: { block: FencedBlock; text: string }[] = [];
@@ -343,7 +362,9 @@ describe('README', () => {
             `README line ${request.block.line}: the ${request.kind} example needs its answer in a \`\`\`json block right after it.`,
           );
         }
-        const text = request.block.text.replaceAll('"<endCursor>"', JSON.stringify(endCursor));
+        const text = request.block.text
+          .replaceAll('"<endCursor>"', JSON.stringify(endCursor))
+          .replaceAll('"<id>"', JSON.stringify(entryId));
         let actual: unknown;
         if (request.kind === 'graphql') {
           const response = await fetch(`${url}/graphql`, {
@@ -358,6 +379,7 @@ describe('README', () => {
         }
         endCursor = findKey(actual, 'endCursor') ?? endCursor;
         lastCursor = findKey(actual, 'cursor') ?? lastCursor;
+        entryId = findEntryId(actual) ?? entryId;
         if (updating) {
           updates.push({ block: request.answer, text: JSON.stringify(actual, null, 2) });
           return;
