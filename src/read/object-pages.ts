@@ -113,14 +113,20 @@ function readPages(
   const conditions = ['"objectType" = $2', '"objectId" = o.id'];
   if (tool != null) conditions.push(`tool = ${param(tool)}`);
   if (action != null) conditions.push(`action = ${param(action)}`);
+  // The plain bound on "timestamp" beside the row comparison lets PostgreSQL skip the months
+  // past the cursor (partition pruning does not read row comparisons).
   if (page.after) {
+    const at = param(page.after.timestamp, '::timestamptz');
     conditions.push(
-      `("timestamp", id) < (${param(page.after.timestamp, '::timestamptz')}, ${param(page.after.id.toString(), '::bigint')})`,
+      `"timestamp" <= ${at}`,
+      `("timestamp", id) < (${at}, ${param(page.after.id.toString(), '::bigint')})`,
     );
   }
   if (page.before) {
+    const at = param(page.before.timestamp, '::timestamptz');
     conditions.push(
-      `("timestamp", id) > (${param(page.before.timestamp, '::timestamptz')}, ${param(page.before.id.toString(), '::bigint')})`,
+      `"timestamp" >= ${at}`,
+      `("timestamp", id) > (${at}, ${param(page.before.id.toString(), '::bigint')})`,
     );
   }
   const order = page.direction === 'forward' ? 'DESC' : 'ASC';

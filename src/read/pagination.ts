@@ -70,9 +70,14 @@ export function parsePageArgs(
   };
 }
 
-/** Prisma `where` for entries strictly older (`lt`) or newer (`gt`) than the cursor. */
+/**
+ * Prisma `where` for entries strictly older (`lt`) or newer (`gt`) than the cursor. The
+ * plain bound on `timestamp` beside the OR lets PostgreSQL skip the months past the cursor
+ * (partition pruning) and start the index scan there.
+ */
 export function cursorWhere(cursor: EventLogCursor, op: 'lt' | 'gt') {
   return {
+    timestamp: { [op === 'lt' ? 'lte' : 'gte']: cursor.timestamp },
     OR: [
       { timestamp: { [op]: cursor.timestamp } },
       { timestamp: cursor.timestamp, id: { [op]: cursor.id } },

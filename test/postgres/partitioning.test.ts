@@ -243,6 +243,58 @@ describe('a partitioned event_log', () => {
     expect(seen).toEqual(stamps);
   });
 
+  it('a page after a cursor opens no month after the cursor’s, in eventLogs and in t.eventLog(): a lock on a later month does not stop it', async () => {
+    const { stamps } = await seedAcrossMonths('1');
+    const pages = {
+      eventLogs: {
+        query: `query($after: String) {
+          eventLogs(objectType: "Certificate", objectId: "1", first: 2, after: $after) {
+            edges { node { message } } pageInfo { endCursor }
+          }
+        }`,
+        connection: (data: { eventLogs: unknown }) => data.eventLogs,
+      },
+      'certificate.eventLog': {
+        query: `query($after: String) {
+          certificate(id: "${Buffer.from('Certificate:1').toString('base64')}") {
+            eventLog(first: 2, after: $after) { edges { node { message } } pageInfo { endCursor } }
+          }
+        }`,
+        connection: (data: { certificate: { eventLog: unknown } }) => data.certificate.eventLog,
+      },
+    };
+    for (const [name, page] of Object.entries(pages)) {
+      type Connection = { edges: { node: { message: string } }[]; pageInfo: { endCursor: string } };
+      const read = async (after: string | null) => {
+        const { body } = await graphql(app.yoga, page.query, { after }, { userId: 1 });
+        expect(body.errors, name).toBeUndefined();
+        return page.connection(body.data) as Connection;
+      };
+      const first = await read(null);
+      // The newest two: March, then February.
+      expect(
+        first.edges.map((edge) => edge.node.message),
+        name,
+      ).toEqual(stamps.slice(0, 2));
+      await locker.query('BEGIN');
+      try {
+        await locker.query('LOCK TABLE event_log_p2031_03 IN ACCESS EXCLUSIVE MODE');
+        const next = await Promise.race([
+          read(first.pageInfo.endCursor),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`${name} waited for a later month’s lock`)), 5000),
+          ),
+        ]);
+        expect(
+          next.edges.map((edge) => edge.node.message),
+          name,
+        ).toEqual(stamps.slice(2, 4));
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+    }
+  });
+
   it('node(id) finds entries in each partition, and opens only the entry’s own: a lock held on another month does not stop it', async () => {
     await seedAcrossMonths('node');
     const { body } = await graphql(
