@@ -37,10 +37,13 @@ export async function findPostgresBin(): Promise<string | undefined> {
   );
 }
 
-export async function startPrivateCluster(bin: string): Promise<PrivateCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'pel-cluster-'));
-  const data = join(dir, 'data');
-  const log = join(dir, 'postgres.log');
+/**
+ * A temporary directory for clusters, and a runner of PostgreSQL's programs in `bin`: as
+ * root, the directory belongs to `postgres` and the programs run as `postgres` (initdb and
+ * the server refuse root).
+ */
+export async function clusterWorkspace(prefix: string, bin: string) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const uid = Number((await run('id', ['-u', 'postgres'])).stdout);
@@ -51,6 +54,13 @@ export async function startPrivateCluster(bin: string): Promise<PrivateCluster> 
     asRoot
       ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args])
       : run(join(bin, command), args);
+  return { dir, pg };
+}
+
+export async function startPrivateCluster(bin: string): Promise<PrivateCluster> {
+  const { dir, pg } = await clusterWorkspace('pel-cluster-', bin);
+  const data = join(dir, 'data');
+  const log = join(dir, 'postgres.log');
   const ctl = (args: string[]) => pg('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', ...args]);
   let started = false;
   try {

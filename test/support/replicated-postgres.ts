@@ -1,15 +1,11 @@
 // A primary and a streaming standby of the test's own (initdb, then pg_basebackup -R), for
 // reads from a replica. Both load pg_stat_statements, so a test can ask each server which
 // statements it ran. As root, the servers run as the `postgres` user.
-import { execFile } from 'node:child_process';
-import { appendFile, chown, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './example-process.js';
-
-const run = promisify(execFile);
+import { clusterWorkspace } from './private-postgres.js';
 
 export interface ReplicatedClusters {
   /** `postgresql://postgres@127.0.0.1:<port>/postgres` of the primary. */
@@ -37,19 +33,9 @@ const SETTINGS = [
 ];
 
 export async function startReplicatedClusters(bin: string): Promise<ReplicatedClusters> {
-  const dir = await mkdtemp(join(tmpdir(), 'pel-replica-'));
+  const { dir, pg: pgRun } = await clusterWorkspace('pel-replica-', bin);
   const primaryData = join(dir, 'primary');
   const standbyData = join(dir, 'standby');
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const uid = Number((await run('id', ['-u', 'postgres'])).stdout);
-    const gid = Number((await run('id', ['-g', 'postgres'])).stdout);
-    await chown(dir, uid, gid);
-  }
-  const pgRun = (command: string, args: string[]) =>
-    asRoot
-      ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args])
-      : run(join(bin, command), args);
   const ctl = (data: string, args: string[]) =>
     pgRun('pg_ctl', ['-D', data, '-l', `${data}.log`, '-w', '-t', '60', ...args]);
   const started: string[] = [];
