@@ -6,7 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { CliError } from './cli-error.js';
 import { redactUrl } from './database-check.js';
 import { checkLockFile, readMigrationFolder } from './migrations-folder.js';
-import { DEFAULT_MIGRATIONS } from './plan.js';
+import { configPaths, DEFAULT_MIGRATIONS } from './plan.js';
 import { findSchemaPath, readPrismaSchema, shownPath } from './schema.js';
 import {
   applyMigrationsWith,
@@ -50,7 +50,8 @@ export async function deploy(
   log: (line: string) => void,
   warn: (line: string) => void,
 ): Promise<string[]> {
-  const dir = resolve(options.cwd, options.migrations ?? DEFAULT_MIGRATIONS);
+  const config = await configPaths(options, log);
+  const dir = resolve(options.cwd, options.migrations ?? config?.migrations ?? DEFAULT_MIGRATIONS);
   const folder = shownPath(options.cwd, dir);
   const migrations = await readMigrationFolder(dir);
   if (migrations.length === 0) {
@@ -61,7 +62,10 @@ export async function deploy(
     );
   }
   await checkLockFile(dir, options.cwd);
-  const schema = await readPrismaSchema(options.cwd, findSchemaPath(options.cwd, options.schema));
+  const schema = await readPrismaSchema(
+    options.cwd,
+    findSchemaPath(options.cwd, options.schema ?? config?.schema),
+  );
   const modules = await loadEngine(options.cwd, warn);
   const shown = redactUrl(options.url);
   await probe(options.cwd, options.url, shown);

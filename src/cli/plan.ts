@@ -11,7 +11,8 @@ import {
   readMigrationFolder,
 } from './migrations-folder.js';
 import { partitionsEventLog } from './partition-upgrade-sql.js';
-import { findSchemaPath, type PrismaSchema, readPrismaSchema } from './schema.js';
+import { type PrismaConfigPaths, readPrismaConfig } from './prisma-config.js';
+import { findSchemaPath, type PrismaSchema, readPrismaSchema, shownPath } from './schema.js';
 
 /** The table the capture triggers write to: the shipped model's `@@map`. */
 export const EVENT_LOG_TABLE = 'event_log';
@@ -92,7 +93,8 @@ export async function planMigrations(
   log: (line: string) => void,
 ): Promise<MigrationPlan> {
   const { cwd } = options;
-  const schemaPath = findSchemaPath(cwd, options.schema);
+  const config = await configPaths(options, log);
+  const schemaPath = findSchemaPath(cwd, options.schema ?? config?.schema);
   const schema = await readPrismaSchema(cwd, schemaPath);
   log(
     `Read the Prisma schema ${schema.path} (${schema.files.length} file${schema.files.length === 1 ? '' : 's'}, ${schema.datamodel.models.length} models).`,
@@ -115,7 +117,10 @@ export async function planMigrations(
       `The capture declaration of ${declaration.path} does not fit the Prisma schema ${schema.path}: ${(error instanceof Error ? error.message : String(error)).replace(/^pothos-eventlog capture: /, '')}`,
     );
   }
-  const migrationsDir = resolve(cwd, options.migrations ?? DEFAULT_MIGRATIONS);
+  const migrationsDir = resolve(
+    cwd,
+    options.migrations ?? config?.migrations ?? DEFAULT_MIGRATIONS,
+  );
   await checkLockFile(migrationsDir, cwd);
   const migrations = await readMigrationFolder(migrationsDir);
   const latest = latestCaptureMigration(migrations);
@@ -139,6 +144,29 @@ export async function planMigrations(
         ? { status: 'current', migration: latest }
         : { status: 'stale', migration: latest },
   };
+}
+
+/**
+ * The paths of the project's Prisma config that the flags leave open, with a line saying
+ * what it gave; undefined when both flags are given or there is no config.
+ */
+export async function configPaths(
+  options: Pick<ProjectOptions, 'cwd' | 'schema' | 'migrations'>,
+  log: (line: string) => void,
+): Promise<Omit<PrismaConfigPaths, 'file'> | undefined> {
+  if (options.schema !== undefined && options.migrations !== undefined) return undefined;
+  const config = await readPrismaConfig(options.cwd);
+  if (!config) return undefined;
+  const used = {
+    schema: options.schema === undefined ? config.schema : undefined,
+    migrations: options.migrations === undefined ? config.migrations : undefined,
+  };
+  const named = [
+    used.schema && `schema ${shownPath(options.cwd, used.schema)}`,
+    used.migrations && `migrations ${shownPath(options.cwd, used.migrations)}`,
+  ].filter(Boolean);
+  if (named.length > 0) log(`Read the Prisma config ${config.file} (${named.join(', ')}).`);
+  return used;
 }
 
 /** The tables the capture triggers of the declaration are created on. */

@@ -3,7 +3,16 @@
 // in that project, which has a Prisma schema and a capture declaration of its own
 // (test/support/packed-cli.ts).
 import { cpSync, existsSync, realpathSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -80,6 +89,7 @@ describe('the pothos-eventlog CLI', () => {
       '@prisma/sqlcommenter-query-tags',
       '@pothos',
       'graphql',
+      'prisma',
       'tsx',
     ]);
     await writeFile(join(app, 'prisma/schema/schema.prisma'), datasource);
@@ -467,6 +477,68 @@ describe('the pothos-eventlog CLI', () => {
       '20260101000000_init',
       expect.stringMatching(/^\d{14}_eventlog_capture$/),
     ]);
+  });
+
+  it('takes the schema and migrations paths of prisma.config.ts, which flags override, and names a config it cannot read', async () => {
+    // A project of its own, with app's packages (prisma too).
+    const project = join(work, 'configured');
+    await mkdir(join(project, 'db/schema'), { recursive: true });
+    await symlink(join(app, 'node_modules'), join(project, 'node_modules'), 'dir');
+    await writeFile(join(project, 'package.json'), '{ "name": "configured", "type": "module" }\n');
+    for (const file of ['schema.prisma', 'models.prisma', 'eventlog.prisma']) {
+      await copyFile(join(app, 'prisma/schema', file), join(project, 'db/schema', file));
+    }
+    cpSync(
+      join(app, 'prisma/migrations/20260101000000_init'),
+      join(project, 'db/migrations/20260101000000_init'),
+      { recursive: true },
+    );
+    await writeFile(join(project, 'capture.ts'), declaration());
+    const config = `import { defineConfig } from 'prisma/config';
+
+export default defineConfig({ schema: 'db/schema', migrations: { path: 'db/migrations' } });
+`;
+    await writeFile(join(project, 'prisma.config.ts'), config);
+
+    const run = await cli(project, ['migrate', '--capture', 'capture.ts']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout.split('\n')[0]).toBe(
+      'Read the Prisma config prisma.config.ts (schema db/schema, migrations db/migrations).',
+    );
+    expect(run.stdout).toContain('Read the Prisma schema db/schema (3 files, 3 models).');
+    const names = await migrationNames(join(project, 'db/migrations'));
+    expect(names).toHaveLength(3);
+    expect(names[1]).toMatch(/_eventlog_table$/);
+    expect(existsSync(join(project, 'prisma'))).toBe(false);
+
+    // A flag wins over the config; with both flags the config is not read at all.
+    const flagged = await cli(project, [
+      'check',
+      '--capture',
+      'capture.ts',
+      '--migrations',
+      'elsewhere',
+    ]);
+    expect(flagged.code).toBe(1);
+    expect(flagged.stdout.split('\n')[0]).toBe(
+      'Read the Prisma config prisma.config.ts (schema db/schema).',
+    );
+    expect(flagged.stderr).toContain('No migration in elsewhere creates the table event_log.');
+    await writeFile(join(project, 'prisma.config.ts'), 'export default {\n');
+    const both = await cli(project, [
+      'check',
+      '--capture',
+      'capture.ts',
+      '--schema',
+      'db/schema',
+      '--migrations',
+      'db/migrations',
+    ]);
+    expect(both).toMatchObject({ code: 0, stderr: '' });
+    const broken = await cli(project, ['check', '--capture', 'capture.ts']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('The Prisma config prisma.config.ts could not be read:');
+    expect(broken.stderr).toContain('or pass --schema and --migrations.');
   });
 
   it('refuses a migrations folder locked to another provider, and an invalid schema', async () => {
