@@ -20,6 +20,17 @@ export {
   ensureEventLogPartitions,
   type RawQueryClient,
 } from './partitions/ensure.js';
+export {
+  PRUNE_BEFORE_FORMS,
+  type PruneAction,
+  type PrunedPartition,
+  type PruneExportFormat,
+  type PruneOptions,
+  type PruneProgress,
+  type PruneReport,
+  parsePruneBefore,
+  pruneEventLog,
+} from './partitions/prune.js';
 export { PothosEventLogPlugin } from './plugin.js';
 export type { FieldChange } from './read/field-changes.js';
 export { fieldChanges } from './read/field-changes.js';
