@@ -3,7 +3,7 @@ import { CliError } from './cli-error.js';
 import { loadDeclaration } from './load-declaration.js';
 import { EVENT_LOG_TABLE } from './plan.js';
 
-interface PgClient {
+export interface PgClient {
   connect(): Promise<unknown>;
   query(sql: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
@@ -64,14 +64,16 @@ export async function checkDatabase(
   }
 }
 
-async function loadPg(): Promise<new (config: object) => PgClient> {
+export async function loadPg(
+  command = 'check --database',
+): Promise<new (config: object) => PgClient> {
   let pg: PgModule;
   try {
     pg = (await import('pg')) as PgModule;
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
       throw new CliError(
-        'check --database connects with node-postgres, which is not installed: npm install pg',
+        `${command} connects with node-postgres, which is not installed: npm install pg`,
       );
     }
     throw cause;

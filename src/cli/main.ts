@@ -2,11 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EventLogError } from '../errors.js';
+import { PRUNE_BEFORE_FORMS, parsePruneBefore } from '../partitions/prune.js';
 import { checkMigrations } from './check.js';
 import { CliError, CliUsageError } from './cli-error.js';
 import { checkDatabase } from './database-check.js';
 import { deploy } from './deploy.js';
 import { migrate } from './migrate.js';
+import { partitions } from './partitions.js';
+import { prune } from './prune.js';
 import { DEFAULT_SCHEMA_PATHS } from './schema.js';
 
 const USAGE = `Usage: pothos-eventlog <command> [flags]
@@ -24,6 +27,15 @@ Commands:
             engine: through @prisma/schema-engine-wasm and @prisma/adapter-pg,
             optional peer dependencies to install in the project. The history it
             writes (_prisma_migrations) is the one prisma migrate deploy accepts.
+  prune     Delete the entries of --database before --before: month partitions that
+            end by then are dropped whole, the one it falls into and the default
+            partition are trimmed by batched DELETEs (a table that is not partitioned
+            too). --dry-run counts what would go and changes nothing; --export writes
+            the doomed entries of each partition to a file first.
+  partitions
+            Create the month partitions of --database through --ahead months after
+            the current one (eventlog_ensure_partitions), then list every partition
+            with its bounds and entries. For a monthly cron.
 
 Flags:
   --capture <module>    The module exporting defineEventLogCapture(...) as default,
@@ -37,12 +49,22 @@ Flags:
   --database <url>      check: the PostgreSQL database to check, e.g.
                         --database "$DATABASE_URL" (needs the pg package).
                         deploy: the PostgreSQL database to migrate. Required. It
-                        must exist: deploy does not create it.
+                        must exist: deploy does not create it. prune, partitions:
+                        the database, required.
+  --before <date>       prune: entries before this go, those at or after it stay:
+                        2025-01-01 (UTC midnight) or an ISO timestamp with an offset,
+                        2025-01-01T00:00:00+01:00. Not in the future. Required.
+  --dry-run             prune: print what would go per partition, change nothing.
+  --export <dir>        prune: first write each partition's doomed entries to
+                        <dir>/<partition>.ndjson (or .csv), never overwriting a file.
+  --format <format>     prune --export: ndjson (default) or csv.
+  --batch-size <n>      prune: rows per DELETE when trimming. Default: 5000.
+  --ahead <months>      partitions: months after the current one. Default: 3.
   -h, --help            Print this help.
   -v, --version         Print the version.
 
 Paths are relative to the working directory. Nothing connects to a database except
-check --database and deploy: migrate and check read files only.
+check --database, deploy, prune and partitions: migrate and check read files only.
 
 Exit codes: 0 written, current or applied, 1 not current or failed (the message says
 why and what fixes it), 2 unknown command or flag.`;
@@ -53,6 +75,12 @@ const options = {
   migrations: { type: 'string' },
   name: { type: 'string' },
   database: { type: 'string' },
+  before: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  export: { type: 'string' },
+  format: { type: 'string' },
+  'batch-size': { type: 'string' },
+  ahead: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -61,6 +89,8 @@ const allowed: Record<string, readonly string[]> = {
   migrate: ['capture', 'schema', 'migrations', 'name'],
   check: ['capture', 'schema', 'migrations', 'database'],
   deploy: ['database', 'schema', 'migrations'],
+  prune: ['database', 'before', 'dry-run', 'export', 'format', 'batch-size'],
+  partitions: ['database', 'ahead'],
 };
 
 /** Runs the CLI with `argv` (without node and the script); returns the exit code. */
@@ -97,6 +127,16 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       await deploy({ cwd, url: values.database, schema, migrations }, log, error);
       return 0;
     }
+    if (command === 'prune' || command === 'partitions') {
+      if (values.database === undefined || values.database === '') {
+        throw new CliUsageError(`${command} needs --database <url>, the PostgreSQL database.`);
+      }
+      if (command === 'partitions') {
+        const ahead = wholeNumber('--ahead', values.ahead, 0, 120);
+        return await partitions({ url: values.database, ahead }, log);
+      }
+      return await prune(pruneOptions(values, values.database), log);
+    }
     const capture = values.capture;
     if (capture === undefined || capture === '') {
       throw new CliUsageError(
@@ -131,6 +171,45 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     );
     return 1;
   }
+}
+
+function pruneOptions(values: ReturnType<typeof parse>['values'], url: string) {
+  if (values.before === undefined || values.before === '') {
+    throw new CliUsageError(`prune needs --before <date>: ${PRUNE_BEFORE_FORMS}.`);
+  }
+  let before: Date;
+  try {
+    before = parsePruneBefore(values.before);
+  } catch {
+    throw new CliUsageError(
+      `--before ${JSON.stringify(values.before)} is not a date: give ${PRUNE_BEFORE_FORMS}.`,
+    );
+  }
+  const format = (values.format ?? 'ndjson') as 'ndjson' | 'csv';
+  if (format !== 'ndjson' && format !== 'csv') {
+    throw new CliUsageError(`--format ${JSON.stringify(format)}: give ndjson or csv.`);
+  }
+  if (values.format !== undefined && values.export === undefined) {
+    throw new CliUsageError('--format applies to --export <dir>, which is missing.');
+  }
+  if (values.export === '') throw new CliUsageError('--export needs a directory.');
+  return {
+    url,
+    before,
+    dryRun: values['dry-run'] ?? false,
+    batchSize: wholeNumber('--batch-size', values['batch-size'], 1, 100_000),
+    export: values.export === undefined ? undefined : { dir: values.export, format },
+  };
+}
+
+function wholeNumber(flag: string, value: string | undefined, min: number, max: number) {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new CliUsageError(
+      `${flag} ${JSON.stringify(value)}: give a whole number from ${min} to ${max}.`,
+    );
+  }
+  return Number(value);
 }
 
 function parse(argv: string[]) {
