@@ -327,11 +327,12 @@ function literal(text: string): string {
 
 /**
  * One DROP TABLE of the partition, inside a DO block so that its lock_timeout applies to it
- * alone: DROP takes ACCESS EXCLUSIVE on event_log (as DETACH does in PostgreSQL 15, and
- * DETACH CONCURRENTLY is refused while a default partition exists), so while it waits for a
- * long reader every other statement on event_log queues behind it. It gives up after
- * `lockTimeoutMs` and tries again later. The partition is locked against writes first and
- * must still hold exactly the rows counted (and exported).
+ * alone. DROP takes ACCESS EXCLUSIVE on event_log and on the default partition, as DETACH
+ * does in PostgreSQL 15 (DETACH CONCURRENTLY is refused while a default partition exists), so
+ * while it waits for a long reader every other statement on event_log queues behind it: it
+ * gives up after `lockTimeoutMs` and tries again later. Once it has the lock it holds it for
+ * the catalog change alone. The partition is locked against writes first and must still hold
+ * exactly the rows counted (and exported).
  */
 async function dropPartition(
   query: CaptureQuery,
