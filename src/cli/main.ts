@@ -16,9 +16,11 @@ const USAGE = `Usage: pothos-eventlog <command> [flags]
 
 Commands:
   migrate   Write the migrations the event log needs into the migrations folder:
-            <timestamp>_eventlog_table (the event_log table), unless a migration
-            already creates it, and <timestamp>_<name> (the capture triggers), when
-            the newest capture migration differs from what the declaration generates.
+            <timestamp>_eventlog_table (the event_log table, partitioned by month),
+            unless a migration already creates it; <timestamp>_eventlog_partitioned
+            when one creates it as a single table (it becomes a partition in place);
+            and <timestamp>_<name> (the capture triggers), when the newest capture
+            migration differs from what the declaration generates.
   check     Exit 0 when the migrations folder is current, 1 naming what is missing
             and the command that writes it. With --database, check the triggers
             installed in that database instead.
@@ -43,8 +45,10 @@ Flags:
                         .ts/.mts/.cts with tsx installed in the project. Required
                         by migrate and check.
   --schema <path>       The Prisma schema file, or the folder of a multi-file schema.
-                        Default: the first of ${DEFAULT_SCHEMA_PATHS.join(', ')}.
-  --migrations <dir>    The migrations folder. Default: prisma/migrations.
+                        Default: the schema of prisma.config.ts, else the first of
+                        ${DEFAULT_SCHEMA_PATHS.join(', ')}.
+  --migrations <dir>    The migrations folder. Default: migrations.path of
+                        prisma.config.ts, else prisma/migrations.
   --name <name>         migrate: the name of the capture migration. Default: eventlog_capture.
   --database <url>      check: the PostgreSQL database to check, e.g.
                         --database "$DATABASE_URL" (needs the pg package).
