@@ -1,4 +1,5 @@
 import { installedCaptureProblems } from '../capture/installed.js';
+import { partitionProblems } from '../partitions/health.js';
 import { CliError } from './cli-error.js';
 import { loadDeclaration } from './load-declaration.js';
 import { EVENT_LOG_TABLE } from './plan.js';
@@ -15,7 +16,8 @@ type PgModule = { default?: { Client: new (config: object) => PgClient } } & {
 
 /**
  * Checks the capture triggers installed in a live database against the declaration, with
- * the query of `checkEventLogCapture`. Returns the exit code (0 current, 1 not).
+ * the query of `checkEventLogCapture`, then that the next month has its partition and the
+ * default partition is empty. Returns the exit code (0 current, 1 not).
  */
 export async function checkDatabase(
   options: { cwd: string; capture: string; url: string },
@@ -55,7 +57,12 @@ export async function checkDatabase(
       log(
         `The capture triggers of ${shown} are current for ${Object.keys(declaration.declaration.models).join(', ')}.`,
       );
-      return 0;
+      const partitions = await partitionProblems(
+        async (sql, values) => (await client.query(sql, values)).rows,
+        'npx pothos-eventlog partitions --database <url> (monthly, e.g. from cron)',
+      );
+      if (partitions.length === 0) return 0;
+      problems.push(...partitions);
     }
     for (const problem of problems) error(problem);
     return 1;

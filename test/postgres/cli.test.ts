@@ -50,6 +50,30 @@ describe('pothos-eventlog check --database', () => {
     });
   });
 
+  it('names a next month without its partition and entries in the default partition, until partitions fixes both', async () => {
+    const now = new Date();
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    const month = `${next.getUTCFullYear()}-${String(next.getUTCMonth() + 1).padStart(2, '0')}`;
+    await database.prisma.$executeRawUnsafe(`DROP TABLE event_log_p${month.replace('-', '_')}`);
+    await database.prisma.$executeRawUnsafe(
+      `INSERT INTO event_log ("timestamp", tool, action, "objectType", template, message)
+       VALUES ('2040-01-01T00:00:00Z', 'test', 'create', 'Certificate', 'x', 'y')`,
+    );
+    const check = () =>
+      cli(['check', '--capture', 'example/capture.ts', '--database', database.url]);
+    const failing = await check();
+    expect(failing.code).toBe(1);
+    expect(failing.stderr.trim().split('\n')).toEqual([
+      `event_log has no partition for ${month}, the next month: its entries would go to the default partition until one is created: npx pothos-eventlog partitions --database <url> (monthly, e.g. from cron).`,
+      'The default partition event_log_default holds entries of months without a partition of their own, which prune can only trim row by row: npx pothos-eventlog partitions --database <url> (monthly, e.g. from cron) moves them into their months.',
+    ]);
+    const fixed = await cli(['partitions', '--database', database.url]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain(`event_log_p${month.replace('-', '_')}`);
+    expect(fixed.stdout).toContain('event_log_p2040_01');
+    expect((await check()).code).toBe(0);
+  });
+
   it('names a trigger out of date with the declaration', async () => {
     const stale = join(dir, 'stale.mjs');
     await writeFile(
