@@ -25,6 +25,8 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** The server's one listening connection for `eventLogAdded`, opened on first use. */
   eventLogListener: EventLogListener;
+  /** A client on the read replica of REPLICA_URL, when given: the log's reads of queries go there. */
+  replica?: PrismaClient;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export class DatabaseConfigError extends Error {
 
 export interface DatabaseOptions {
   databaseUrl?: string;
+  /** A read replica of `databaseUrl` (e.g. a streaming standby) for the log's reads. */
+  replicaUrl?: string;
   pgliteDir?: string;
   /** Connections in the PostgreSQL pool. @default 10 */
   poolSize?: number;
@@ -48,13 +52,14 @@ export interface DatabaseOptions {
 }
 
 /**
- * The options from the environment: DATABASE_URL, PGLITE_DIR, DATABASE_POOL_SIZE, and
+ * The options from the environment: DATABASE_URL, REPLICA_URL, PGLITE_DIR, DATABASE_POOL_SIZE, and
  * DATABASE_CONNECT_TIMEOUT_MS (milliseconds a request waits for a pool connection, see
  * {@link DatabaseOptions.connectTimeoutMs}; a positive integer, default 5000).
  */
 export function databaseOptionsFromEnv(env = process.env): DatabaseOptions {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    replicaUrl: env.REPLICA_URL || undefined,
     pgliteDir: env.PGLITE_DIR || undefined,
     poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS
@@ -73,10 +78,35 @@ function millisecondsFromEnv(name: string, value: string): number {
   return ms;
 }
 
-export function openDatabase(options = databaseOptionsFromEnv()): Promise<Database> {
-  return options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.connectTimeoutMs ?? 5000)
-    : openPglite(options.pgliteDir ?? '.data/pglite');
+export async function openDatabase(options = databaseOptionsFromEnv()): Promise<Database> {
+  if (options.replicaUrl && !options.databaseUrl) {
+    throw new DatabaseConfigError(
+      'REPLICA_URL is a replica of the DATABASE_URL database: set DATABASE_URL (the primary) too.',
+    );
+  }
+  const poolSize = options.poolSize ?? 10;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  if (!options.databaseUrl) return openPglite(options.pgliteDir ?? '.data/pglite');
+  const database = await openPostgres(options.databaseUrl, poolSize, connectTimeoutMs);
+  if (!options.replicaUrl) return database;
+  let replica: PrismaClient;
+  try {
+    replica = new PrismaClient({
+      adapter: await postgresAdapter('REPLICA_URL', options.replicaUrl, poolSize, connectTimeoutMs),
+    });
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  return {
+    ...database,
+    description: `${database.description}, log reads from ${redactUrl(options.replicaUrl)}`,
+    replica,
+    close: async () => {
+      await replica.$disconnect();
+      await database.close();
+    },
+  };
 }
 
 export function redactUrl(url: string): string {
@@ -89,26 +119,27 @@ export function redactUrl(url: string): string {
   }
 }
 
-async function openPostgres(
+/** The adapter of a PostgreSQL URL from the variable `name`, once one connection has worked. */
+async function postgresAdapter(
+  name: string,
   url: string,
   poolSize: number,
   connectTimeoutMs: number,
-): Promise<Database> {
-  const description = `PostgreSQL at ${redactUrl(url)}`;
+): Promise<PrismaPg> {
   if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
-    throw new DatabaseConfigError(`DATABASE_URL is not a postgresql:// URL: ${redactUrl(url)}`);
+    throw new DatabaseConfigError(`${name} is not a postgresql:// URL: ${redactUrl(url)}`);
   }
   const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await probe.connect();
   } catch (error) {
     throw new DatabaseConfigError(
-      `Cannot connect to DATABASE_URL (${redactUrl(url)}): ${rootMessage(error)}`,
+      `Cannot connect to ${name} (${redactUrl(url)}): ${rootMessage(error)}`,
     );
   } finally {
     await probe.end().catch(() => {});
   }
-  const adapterFactory = new PrismaPg({
+  return new PrismaPg({
     connectionString: url,
     max: poolSize,
     // Bounds the wait for a free connection too: pg-pool then fails the query with "timeout
@@ -122,6 +153,15 @@ async function openPostgres(
       client.on('error', () => {});
     },
   });
+}
+
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  connectTimeoutMs: number,
+): Promise<Database> {
+  const description = `PostgreSQL at ${redactUrl(url)}`;
+  const adapterFactory = await postgresAdapter('DATABASE_URL', url, poolSize, connectTimeoutMs);
   const prisma = new PrismaClient({
     adapter: adapterFactory,
     comments: eventLogComments(),

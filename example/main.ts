@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     const seeded = await seed(database.prisma);
     const yoga = createServer({
       prisma: database.prisma,
+      replica: database.replica,
       eventLogListener: database.eventLogListener,
     });
     if (seeded && demoHistory) {

@@ -87,6 +87,25 @@ describe('npm start (example/main.ts)', () => {
     expect(lines[0]).not.toMatch(/^\s+at /);
   });
 
+  it('exits 1 with one line naming REPLICA_URL when it is given without DATABASE_URL, or is unreachable', async () => {
+    const alone = start({ PGLITE_DIR: join(dir, 'unused'), REPLICA_URL: 'postgresql://x@h/db' });
+    expect((await alone.closed(30_000)).code).toBe(1);
+    expect(alone.stderr()).toBe(
+      'REPLICA_URL is a replica of the DATABASE_URL database: set DATABASE_URL (the primary) too.',
+    );
+    if (!process.env.DATABASE_URL) return;
+    const unreachable = start({
+      DATABASE_URL: process.env.DATABASE_URL,
+      REPLICA_URL: 'postgresql://postgres@127.0.0.1:1/x',
+    });
+    expect((await unreachable.closed(30_000)).code).toBe(1);
+    const lines = unreachable.stderr().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^Cannot connect to REPLICA_URL \(postgresql:\/\/postgres@127\.0\.0\.1:1\/x\)/,
+    );
+  });
+
   it('exits 1 with one line naming PGLITE_DIR when it cannot be a directory', async () => {
     const file = join(dir, 'a-regular-file');
     await writeFile(file, 'not a directory\n');
