@@ -1,0 +1,496 @@
+// P1: the month-partitioned event_log at 10M entries (issue 15). Two parts:
+//
+//   reads     a log of P1_ENTRIES (10M) over P1_MONTHS (24) months in `pel_bench_p1_10m`;
+//             the example server (bench/server-process.ts example) answers pages, counts,
+//             node(id) with and without the timestamp and pages after deep cursors over
+//             HTTP, interleaved; EXPLAIN (ANALYZE, BUFFERS) of their event_log statements.
+//   overhead  the same logged update, event_log partitioned against the single table of
+//             before 20261203161931_eventlog_partitioned, each with P1_OVERHEAD_ENTRIES
+//             (1M) over the same months: over HTTP (updateCertificate) and at the database
+//             (the trigger path: autocommit UPDATEs through pg), interleaved rounds.
+//   drop      drops the databases P1 keeps.
+//
+//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/p1-partitions.ts reads
+//
+// Building the 10M log takes long, so P1_KEEP=1 keeps the databases and a later run with
+// the same sizes reuses them (the build time printed is then 0); `drop` removes them.
+// Markdown on stdout, progress on stderr.
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { type BigLog, bigLog, dropBigLog } from './support/big-log.js';
+import { type ServerChild, type Statement, startServer } from './support/children.js';
+import { runLoad } from './support/load.js';
+import { count, median, ms, percentile, ratio, table } from './support/stats.js';
+
+const serverUrl = process.env.DATABASE_URL;
+const mode = process.argv[2];
+if (!serverUrl || !['reads', 'overhead', 'drop'].includes(mode ?? '')) {
+  console.error('usage: DATABASE_URL=... npx tsx bench/p1-partitions.ts reads|overhead|drop');
+  process.exit(2);
+}
+const entries = Number(process.env.P1_ENTRIES ?? 10_000_000);
+const overheadEntries = Number(process.env.P1_OVERHEAD_ENTRIES ?? 1_000_000);
+const months = Number(process.env.P1_MONTHS ?? 24);
+const rounds = Number(process.env.P1_ROUNDS ?? 8);
+const keep = process.env.P1_KEEP === '1';
+const names = {
+  reads: process.env.P1_DATABASE ?? 'pel_bench_p1_10m',
+  partitioned: 'pel_bench_p1_part',
+  single: 'pel_bench_p1_single',
+};
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+const headers = { 'x-user-id': '1' };
+const globalId = (type: string, id: string | number) =>
+  Buffer.from(`${type}:${id}`).toString('base64');
+
+if (mode === 'drop') {
+  for (const name of Object.values(names)) await dropBigLog(serverUrl, name);
+  progress(`dropped ${Object.values(names).join(', ')}`);
+  process.exit(0);
+}
+
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+async function graphql<T>(server: ServerChild, query: string, variables: object): Promise<T> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown };
+  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors ?? body));
+  return body.data;
+}
+
+interface Case {
+  name: string;
+  query: string;
+  variables: (index: number) => object;
+  target?: number;
+}
+
+/** p50 of every case, the cases interleaved: each round runs each once, the order rotating. */
+async function interleaved(server: ServerChild, cases: Case[], requests: number) {
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const perRound = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const errors = new Map<string, string>();
+  for (let round = -1; round < rounds; round += 1) {
+    const order = cases.map((_, i) => cases[(i + Math.max(round, 0)) % cases.length] as Case);
+    for (const test of order) {
+      const result = await runLoad({
+        url: server.url,
+        concurrency: 1,
+        requests: round < 0 ? 10 : requests,
+        body: (index) => JSON.stringify({ query: test.query, variables: test.variables(index) }),
+        headers,
+      });
+      if (result.firstError) errors.set(test.name, result.firstError);
+      if (round < 0) continue;
+      samples.get(test.name)?.push(...result.latencies);
+      perRound.get(test.name)?.push(median(result.latencies));
+    }
+    if (round >= 0) progress(`round ${round + 1}/${rounds} done`);
+  }
+  return { samples, perRound, errors };
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of the event_log statements one request of `test` sends. */
+async function explainCase(server: ServerChild, sql: pg.Client, test: Case) {
+  const body = JSON.stringify({ query: test.query, variables: test.variables(0) });
+  const statements: Statement[] = await server.census(() =>
+    runLoad({ url: server.url, concurrency: 1, requests: 1, body: () => body, headers }),
+  );
+  const plans: { plan: string[]; partitions: string }[] = [];
+  for (const statement of statements.filter((s) => /"event_log"/.test(s.text))) {
+    const { rows } = await sql.query<{ 'QUERY PLAN': string }>({
+      text: `EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`,
+      values: statement.values,
+    });
+    const lines = rows.map((row) => row['QUERY PLAN']);
+    const plan: string[] = [];
+    let planning = false;
+    for (const line of lines) {
+      if (/^Planning:/.test(line)) planning = true;
+      else if (!/^\s/.test(line)) planning = false;
+      if (planning && !/^Planning:/.test(line)) continue;
+      plan.push(line.replace(/\s*\(cost=[^)]*\)/, '').trimEnd());
+    }
+    const scans = lines.filter((line) => / on event_log_\w+/.test(line));
+    const executed = scans.filter((line) => !/never executed/.test(line));
+    const removed = lines
+      .map((line) => /Subplans Removed: (\d+)/.exec(line)?.[1])
+      .filter(Boolean)
+      .map(Number)
+      .reduce((a, b) => a + b, 0);
+    const distinct = (found: string[]) =>
+      new Set(found.map((line) => / on (event_log_\w+)/.exec(line)?.[1])).size;
+    plans.push({
+      plan,
+      partitions: `${distinct(scans)} in the plan, ${distinct(executed)} executed${removed ? `, ${removed} removed at run time` : ''}`,
+    });
+  }
+  return plans;
+}
+
+async function reads() {
+  const log = await bigLog(
+    serverUrl as string,
+    names.reads,
+    { layout: 'partitioned', entries, months },
+    progress,
+  );
+  const loadAtStart = load();
+  const sql = new pg.Client({ connectionString: log.url });
+  await sql.connect();
+  const server = await startServer('example', log.url);
+  try {
+    const { rows: parts } = await sql.query<{ n: number; rows: string }>(
+      `SELECT count(*)::int AS n FROM eventlog_partitions()`,
+    );
+    const partitionCount = parts[0]?.n ?? 0;
+    const hot = log.certificates.slice(0, 5);
+    const cold = log.certificates.slice(5);
+    // Partition boundaries 1 and 12 months back, and an entry just after each.
+    const boundary = (back: number) => {
+      const at = new Date();
+      return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - back + 1, 1));
+    };
+    const cursorAfter = async (where: string, values: unknown[], at: Date, filter: object) => {
+      const { rows } = await sql.query<{ timestamp: Date }>(
+        `SELECT "timestamp" FROM event_log WHERE ${where} "timestamp" >= $${values.length + 1}
+         ORDER BY "timestamp", id OFFSET 9 LIMIT 1`,
+        [...values, at],
+      );
+      const until = rows[0]?.timestamp as Date;
+      const data = await graphql<{ eventLogs: { edges: { cursor: string }[] } }>(
+        server,
+        `query ($until: DateTime, $tool: String, $objectType: String, $objectId: String) {
+          eventLogs(until: $until, tool: $tool, objectType: $objectType, objectId: $objectId, first: 1) { edges { cursor } } }`,
+        { until: until.toISOString(), ...filter },
+      );
+      return data.eventLogs.edges[0]?.cursor as string;
+    };
+    const hotObject = { objectType: 'Certificate', objectId: String(hot[0]) };
+    const cursors = {
+      recent: await cursorAfter('', [], boundary(1), {}),
+      deep: await cursorAfter('', [], boundary(12), {}),
+      deepTool: await cursorAfter(`tool = 'certificate' AND`, [], boundary(12), {
+        tool: 'certificate',
+      }),
+      deepObject: await cursorAfter(
+        `"objectType" = $1 AND "objectId" = $2 AND`,
+        ['Certificate', String(hot[0])],
+        boundary(12),
+        hotObject,
+      ),
+    };
+    // Node ids of 20 entries, one in each of the last 20 months; the old (3-element) form too.
+    const { rows: picked } = await sql.query<{ ts: Date }>(
+      `SELECT max("timestamp") AS ts FROM generate_series(1, 20) AS m,
+         LATERAL (SELECT "timestamp" FROM event_log
+                  WHERE "timestamp" < date_trunc('month', now()) - (m - 1) * interval '1 month'
+                    AND "timestamp" >= date_trunc('month', now()) - (m - 1) * interval '1 month' - interval '1 day'
+                  LIMIT 1) e GROUP BY m ORDER BY m`,
+    );
+    const nodeIds: string[] = [];
+    for (const { ts } of picked) {
+      const data = await graphql<{ eventLogs: { edges: { node: { id: string } }[] } }>(
+        server,
+        'query ($until: DateTime) { eventLogs(until: $until, first: 1) { edges { node { id } } } }',
+        { until: ts.toISOString() },
+      );
+      nodeIds.push(data.eventLogs.edges[0]?.node.id as string);
+    }
+    const oldIds = nodeIds.map((id) => {
+      const raw = Buffer.from(id, 'base64').toString('utf8');
+      const json = JSON.parse(raw.slice(raw.indexOf(':') + 1)) as unknown[];
+      return globalId('EventLog', JSON.stringify(json.slice(0, 3)));
+    });
+    const week = (back: number) => {
+      const since = new Date(Date.now() - back * 30 * 86_400_000);
+      return { since: since.toISOString(), until: new Date(+since + 7 * 86_400_000).toISOString() };
+    };
+    const page = '{ edges { cursor node { id timestamp message } } }';
+    const cases: Case[] = [
+      {
+        name: 'certificate(hot).eventLog(first: 20)',
+        query: `query ($id: ID!) { certificate(id: $id) { eventLog(first: 20) { edges { node { id message actor } } } } }`,
+        variables: (i) => ({ id: globalId('Certificate', hot[i % hot.length] as number) }),
+        target: 5,
+      },
+      {
+        name: 'certificate(other).eventLog(first: 20)',
+        query: `query ($id: ID!) { certificate(id: $id) { eventLog(first: 20) { edges { node { id message actor } } } } }`,
+        variables: (i) => ({
+          id: globalId('Certificate', cold[(i * 389) % cold.length] as number),
+        }),
+        target: 5,
+      },
+      {
+        name: 'eventLogs(tool: "certificate", first: 20)',
+        query: `query { eventLogs(tool: "certificate", first: 20) ${page} }`,
+        variables: () => ({}),
+        target: 5,
+      },
+      {
+        name: 'eventLogs(tool: "tool-3", first: 20)',
+        query: `query { eventLogs(tool: "tool-3", first: 20) ${page} }`,
+        variables: () => ({}),
+        target: 5,
+      },
+      {
+        name: 'eventLogs(first: 20) (unfiltered)',
+        query: `query { eventLogs(first: 20) ${page} }`,
+        variables: () => ({}),
+        target: 5,
+      },
+      {
+        name: 'eventLogs(tool: "certificate") { totalCount }',
+        query: 'query { eventLogs(tool: "certificate") { totalCount totalCountIsExact } }',
+        variables: () => ({}),
+        target: 20,
+      },
+      {
+        name: 'eventLogs { totalCount } (unfiltered)',
+        query: 'query { eventLogs { totalCount totalCountIsExact } }',
+        variables: () => ({}),
+        target: 20,
+      },
+      {
+        name: 'eventLogs(since, until: a week, 6 months back, first: 20)',
+        query: `query ($since: DateTime, $until: DateTime) { eventLogs(since: $since, until: $until, first: 20) ${page} }`,
+        variables: () => week(6),
+      },
+      {
+        name: 'eventLogs(tool, since, until: a week, 6 months back, first: 20)',
+        query: `query ($since: DateTime, $until: DateTime) { eventLogs(tool: "certificate", since: $since, until: $until, first: 20) ${page} }`,
+        variables: () => week(6),
+      },
+      {
+        name: 'node(id) (with timestamp)',
+        query: 'query ($id: ID!) { node(id: $id) { ... on EventLog { id message } } }',
+        variables: (i) => ({ id: nodeIds[i % nodeIds.length] }),
+      },
+      {
+        name: 'node(id) (old id, no timestamp)',
+        query: 'query ($id: ID!) { node(id: $id) { ... on EventLog { id message } } }',
+        variables: (i) => ({ id: oldIds[i % oldIds.length] }),
+      },
+      {
+        name: 'eventLogs(first: 20, after: 1 month back, across a boundary)',
+        query: `query ($after: String) { eventLogs(first: 20, after: $after) ${page} }`,
+        variables: () => ({ after: cursors.recent }),
+      },
+      {
+        name: 'eventLogs(first: 20, after: 12 months back, across a boundary)',
+        query: `query ($after: String) { eventLogs(first: 20, after: $after) ${page} }`,
+        variables: () => ({ after: cursors.deep }),
+      },
+      {
+        name: 'eventLogs(tool, first: 20, after: 12 months back, across)',
+        query: `query ($after: String) { eventLogs(tool: "certificate", first: 20, after: $after) ${page} }`,
+        variables: () => ({ after: cursors.deepTool }),
+      },
+      {
+        name: 'eventLogs(object, first: 20, after: 12 months back, across)',
+        query: `query ($after: String) { eventLogs(objectType: "Certificate", objectId: "${hot[0]}", first: 20, after: $after) ${page} }`,
+        variables: () => ({ after: cursors.deepObject }),
+      },
+      { name: '{ __typename } (HTTP floor)', query: '{ __typename }', variables: () => ({}) },
+    ];
+    // Every page after a cursor must hold entries of both months around its boundary.
+    const crossing: string[] = [];
+    for (const test of cases.filter((c) => c.name.includes('after:'))) {
+      const data = await graphql<{
+        eventLogs: { edges: { node: { timestamp: string } }[] };
+      }>(server, test.query, test.variables(0));
+      const monthsSeen = new Set(data.eventLogs.edges.map((e) => e.node.timestamp.slice(0, 7)));
+      crossing.push(
+        `${test.name}: ${data.eventLogs.edges.length} entries, months ${[...monthsSeen].join(', ')}`,
+      );
+    }
+    const requests = Number(process.env.P1_REQUESTS ?? 60);
+    progress(`P1 reads: ${cases.length} cases, ${rounds} rounds of ${requests} requests each`);
+    const started = performance.now();
+    const { samples, perRound, errors } = await interleaved(server, cases, requests);
+    const seconds = (performance.now() - started) / 1000;
+    const nodeRatios = (perRound.get('node(id) (old id, no timestamp)') ?? []).map(
+      (old, i) => old / (perRound.get('node(id) (with timestamp)')?.[i] ?? Number.NaN),
+    );
+    const rows = cases.map((test) => {
+      const s = samples.get(test.name) ?? [];
+      const p50 = median(s);
+      return [
+        test.name,
+        ms(p50),
+        ms(percentile(s, 90)),
+        ms(percentile(s, 99)),
+        test.target ? `≤ ${test.target} ms: ${p50 <= test.target ? 'met' : 'missed'}` : '-',
+        errors.get(test.name) ? `error: ${errors.get(test.name)?.slice(0, 80)}` : '',
+      ];
+    });
+    const explained: string[] = [];
+    const partitionRows: string[][] = [];
+    for (const test of cases.filter((c) => !c.name.startsWith('{'))) {
+      for (const { plan, partitions } of await explainCase(server, sql, test)) {
+        partitionRows.push([test.name, partitions]);
+        explained.push(`${test.name}:\n\n\`\`\`text\n${plan.join('\n')}\n\`\`\``);
+      }
+    }
+    const { rows: version } = await sql.query('SHOW server_version');
+    console.log(`### P1 reads: ${count(log.entries)} entries over ${log.months} months, ${partitionCount} partitions
+
+PostgreSQL ${version[0].server_version}; event_log ${log.tableSize} with its indexes; built in ${log.buildSeconds ? `${(log.buildSeconds / 60).toFixed(1)} min` : 'an earlier run (reused)'}. The example server (bench/server-process.ts example, pool of 10), one request at a time as user 1; ${rounds} interleaved rounds of ${requests} requests per case (the order rotating), after one of warm-up; ${seconds.toFixed(0)} s. Load average at the start: ${loadAtStart}; at the end: ${load()}.
+
+${table(['query', 'p50 (ms)', 'p90', 'p99', 'target', ''], rows)}
+
+node(id), old id ÷ id with timestamp, per round: median ${ratio(median(nodeRatios))} (${ratio(Math.min(...nodeRatios))}–${ratio(Math.max(...nodeRatios))}).
+
+Pages after a cursor 10 entries past a month's start:
+
+${crossing.map((line) => `- ${line}`).join('\n')}
+
+Partitions in the plans of the event_log statements (EXPLAIN ANALYZE of the statement the request sent):
+
+${table(['query', 'partitions'], partitionRows)}
+
+${explained.join('\n\n')}`);
+  } finally {
+    await server.stop();
+    await sql.end();
+    if (!keep) await dropBigLog(serverUrl as string, names.reads);
+    else progress(`kept ${names.reads} (drop it with: npx tsx bench/p1-partitions.ts drop)`);
+  }
+}
+
+async function overhead() {
+  const logs: BigLog[] = [];
+  for (const layout of ['partitioned', 'single'] as const) {
+    logs.push(
+      await bigLog(
+        serverUrl as string,
+        names[layout],
+        { layout, entries: overheadEntries, months },
+        progress,
+      ),
+    );
+  }
+  const loadAtStart = load();
+  const servers = await Promise.all(logs.map((log) => startServer('example', log.url)));
+  const sqls = await Promise.all(
+    logs.map(async (log) => {
+      const sql = new pg.Client({ connectionString: log.url });
+      await sql.connect();
+      return sql;
+    }),
+  );
+  const requests = Number(process.env.P1_OVERHEAD_REQUESTS ?? 300);
+  const mutation =
+    'mutation ($id: ID!, $notes: String!) { updateCertificate(id: $id, input: { notes: $notes }) { id } }';
+  type Sample = Record<Layout2, number[]>;
+  type Layout2 = 'partitioned' | 'single';
+  const cases = ['HTTP updateCertificate', 'SQL UPDATE (autocommit)', 'SQL 2 UPDATEs (merge)'];
+  const perRound: Record<string, Sample> = Object.fromEntries(
+    cases.map((c) => [c, { partitioned: [], single: [] }]),
+  );
+  const run = async (which: number, test: string, n: number) => {
+    const log = logs[which] as BigLog;
+    const ids = log.certificates.slice(5, 205);
+    if (test === cases[0]) {
+      const result = await runLoad({
+        url: (servers[which] as ServerChild).url,
+        concurrency: 1,
+        requests: n,
+        body: (i) =>
+          JSON.stringify({
+            query: mutation,
+            variables: {
+              id: globalId('Certificate', ids[i % ids.length] as number),
+              notes: `n${i}`,
+            },
+          }),
+        headers,
+      });
+      if (result.firstError) throw new Error(result.firstError);
+      return result.latencies;
+    }
+    const sql = sqls[which] as pg.Client;
+    const latencies: number[] = [];
+    for (let i = 0; i < n; i += 1) {
+      const id = ids[(i * 7) % ids.length];
+      const start = performance.now();
+      if (test === cases[1]) {
+        await sql.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [`s${i}`, id]);
+      } else {
+        await sql.query('BEGIN');
+        await sql.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [`a${i}`, id]);
+        await sql.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [`b${i}`, id]);
+        await sql.query('COMMIT');
+      }
+      latencies.push(performance.now() - start);
+    }
+    return latencies;
+  };
+  const overheadRounds = Number(process.env.P1_OVERHEAD_ROUNDS ?? 12);
+  const before = await Promise.all(
+    sqls.map(
+      async (sql) => (await sql.query('SELECT count(*)::int AS n FROM event_log')).rows[0].n,
+    ),
+  );
+  try {
+    for (let round = -1; round < overheadRounds; round += 1) {
+      for (const test of cases) {
+        const order = round % 2 === 0 ? [0, 1] : [1, 0];
+        for (const which of order) {
+          const latencies = await run(which, test, round < 0 ? 30 : requests);
+          if (round >= 0) perRound[test]?.[logs[which]?.layout as Layout2].push(median(latencies));
+        }
+      }
+      if (round >= 0) progress(`overhead round ${round + 1}/${overheadRounds}`);
+    }
+    const after = await Promise.all(
+      sqls.map(
+        async (sql) => (await sql.query('SELECT count(*)::int AS n FROM event_log')).rows[0].n,
+      ),
+    );
+    const rows = cases.map((test) => {
+      const sample = perRound[test] as Sample;
+      const ratios = sample.partitioned.map((p, i) => p / (sample.single[i] as number));
+      return [
+        test,
+        ms(median(sample.single)),
+        ms(median(sample.partitioned)),
+        ratio(median(ratios)),
+        `${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))}`,
+        sample.partitioned.map((p, i) => `${ms(p)}/${ms(sample.single[i] as number)}`).join(' '),
+      ];
+    });
+    console.log(`### P1 overhead: one logged update, event_log partitioned vs a single table
+
+Each database holds ${count(overheadEntries)} entries over ${months} months (built in ${logs.map((l) => `${l.layout} ${l.buildSeconds ? `${l.buildSeconds.toFixed(0)} s` : 'reused'}`).join(', ')}; event_log ${logs.map((l) => `${l.layout} ${l.tableSize}`).join(', ')}). ${overheadRounds} rounds after one of warm-up; in each, every case runs ${requests} times on each database, one at a time, the order alternating from round to round. The HTTP case is the example's \`updateCertificate(id, input: { notes })\` as user 1 on its own server (bench/server-process.ts example); the SQL cases are a \`pg\` connection's \`UPDATE "Certificate"\` (no request context: the capture trigger writes one unattributed entry) and two UPDATEs of the same row in one transaction (the second one runs the merge look-up). Entries written: ${logs.map((l, i) => `${l.layout} ${count((after[i] as number) - (before[i] as number))}`).join(', ')}. Load average at the start: ${loadAtStart}; at the end: ${load()}.
+
+${table(
+  [
+    'case',
+    'single p50 (ms)',
+    'partitioned p50',
+    'partitioned ÷ single (median of rounds)',
+    'range over rounds',
+    'per round: partitioned/single',
+  ],
+  rows,
+)}`);
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all(sqls.map((sql) => sql.end()));
+    if (!keep) for (const log of logs) await dropBigLog(serverUrl as string, log.name);
+    else progress(`kept ${logs.map((l) => l.name).join(', ')}`);
+  }
+}
+
+if (mode === 'reads') await reads();
+else await overhead();
