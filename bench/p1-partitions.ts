@@ -98,42 +98,122 @@ async function interleaved(server: ServerChild, cases: Case[], requests: number)
   return { samples, perRound, errors };
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of the event_log statements one request of `test` sends. */
+/** The plan without costs, its partition scans that return at most one row folded into a count. */
+function condense(lines: string[]): string[] {
+  const out: string[] = [];
+  let folded = 0;
+  let skipDepth = -1;
+  let planning = false;
+  const flush = () => {
+    if (folded)
+      out.push(`        …  ${folded} more partition scans, each rows ≤ 1, none filtering more`);
+    folded = 0;
+  };
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] as string;
+    if (/^Planning:/.test(line)) planning = true;
+    else if (!/^\s/.test(line)) planning = false;
+    if (planning && !/^Planning:/.test(line)) continue;
+    const depth = line.search(/\S/);
+    if (skipDepth >= 0 && depth > skipDepth) continue;
+    skipDepth = -1;
+    if (/->\s+.* on event_log_\w+/.test(line) && out.some((l) => / on event_log_\w+/.test(l))) {
+      const block = [line];
+      for (let j = index + 1; j < lines.length && (lines[j] as string).search(/\S/) > depth; j += 1)
+        block.push(lines[j] as string);
+      const rows = Number(/actual [^)]*rows=(\d+)/.exec(line)?.[1] ?? 0);
+      const removed = Number(/Rows Removed by Filter: (\d+)/.exec(block.join('\n'))?.[1] ?? 0);
+      if (rows <= 1 && removed <= 100) {
+        folded += 1;
+        skipDepth = depth;
+        continue;
+      }
+    }
+    flush();
+    out.push(line.replace(/\s*\(cost=[^)]*\)/, '').trimEnd());
+  }
+  flush();
+  return out;
+}
+
+/** Milliseconds of a statement through pg on one connection: p50 of 30 runs after 5. */
+async function timeStatement(sql: pg.Client, statement: Statement) {
+  const samples: number[] = [];
+  for (let run = -5; run < 30; run += 1) {
+    const start = performance.now();
+    await sql.query({ text: statement.text, values: statement.values, rowMode: 'array' });
+    if (run >= 0) samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
+interface Explained {
+  label: string;
+  plan: string[];
+  partitions: string;
+  planning: string;
+  execution: string;
+  sqlP50: number;
+}
+
+async function explainStatement(sql: pg.Client, label: string, statement: Statement) {
+  const { rows } = await sql.query<{ 'QUERY PLAN': string }>({
+    text: `EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`,
+    values: statement.values,
+  });
+  const lines = rows.map((row) => row['QUERY PLAN']);
+  const scans = lines.filter((line) => / on event_log_\w+/.test(line));
+  const executed = scans.filter((line) => !/never executed/.test(line));
+  const removed = lines
+    .map((line) => /Subplans Removed: (\d+)/.exec(line)?.[1])
+    .filter(Boolean)
+    .map(Number)
+    .reduce((a, b) => a + b, 0);
+  const distinct = (found: string[]) =>
+    new Set(found.map((line) => / on (event_log_\w+)/.exec(line)?.[1])).size;
+  const time = (name: string) =>
+    new RegExp(`^${name} Time: (.*)$`).exec(
+      lines.find((l) => l.startsWith(`${name} Time`)) ?? '',
+    )?.[1] ?? '-';
+  return {
+    label,
+    plan: condense(lines),
+    partitions: `${distinct(scans)} in the plan, ${distinct(executed)} executed${removed ? `, ${removed} removed at run time` : ''}`,
+    planning: time('Planning'),
+    execution: time('Execution'),
+    sqlP50: await timeStatement(sql, statement),
+  } satisfies Explained;
+}
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the event_log statements one request of `test` sends, and
+ * their time through pg. A page after a cursor is also run with the bound that src/ does not
+ * send yet: `"timestamp" <= cursor AND` before the cursor's OR, which an index can start at.
+ */
 async function explainCase(server: ServerChild, sql: pg.Client, test: Case) {
   const body = JSON.stringify({ query: test.query, variables: test.variables(0) });
   const statements: Statement[] = await server.census(() =>
     runLoad({ url: server.url, concurrency: 1, requests: 1, body: () => body, headers }),
   );
-  const plans: { plan: string[]; partitions: string }[] = [];
-  for (const statement of statements.filter((s) => /"event_log"/.test(s.text))) {
-    const { rows } = await sql.query<{ 'QUERY PLAN': string }>({
-      text: `EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`,
-      values: statement.values,
-    });
-    const lines = rows.map((row) => row['QUERY PLAN']);
-    const plan: string[] = [];
-    let planning = false;
-    for (const line of lines) {
-      if (/^Planning:/.test(line)) planning = true;
-      else if (!/^\s/.test(line)) planning = false;
-      if (planning && !/^Planning:/.test(line)) continue;
-      plan.push(line.replace(/\s*\(cost=[^)]*\)/, '').trimEnd());
+  const found: Explained[] = [];
+  for (const statement of statements.filter((s) => /\bevent_log\b/.test(s.text))) {
+    found.push(await explainStatement(sql, test.name, statement));
+    const cursorOr = /\(("public"\."event_log"\."timestamp") < (\$\d+) OR/;
+    const match = cursorOr.exec(statement.text);
+    if (match) {
+      const bounded = statement.text.replace(
+        cursorOr,
+        (or, column, param) => `${column} <= ${param} AND ${or}`,
+      );
+      found.push(
+        await explainStatement(sql, `${test.name}, with "timestamp" <= cursor (proposed)`, {
+          ...statement,
+          text: bounded,
+        }),
+      );
     }
-    const scans = lines.filter((line) => / on event_log_\w+/.test(line));
-    const executed = scans.filter((line) => !/never executed/.test(line));
-    const removed = lines
-      .map((line) => /Subplans Removed: (\d+)/.exec(line)?.[1])
-      .filter(Boolean)
-      .map(Number)
-      .reduce((a, b) => a + b, 0);
-    const distinct = (found: string[]) =>
-      new Set(found.map((line) => / on (event_log_\w+)/.exec(line)?.[1])).size;
-    plans.push({
-      plan,
-      partitions: `${distinct(scans)} in the plan, ${distinct(executed)} executed${removed ? `, ${removed} removed at run time` : ''}`,
-    });
   }
-  return plans;
+  return found;
 }
 
 async function reads() {
@@ -336,9 +416,15 @@ async function reads() {
     const explained: string[] = [];
     const partitionRows: string[][] = [];
     for (const test of cases.filter((c) => !c.name.startsWith('{'))) {
-      for (const { plan, partitions } of await explainCase(server, sql, test)) {
-        partitionRows.push([test.name, partitions]);
-        explained.push(`${test.name}:\n\n\`\`\`text\n${plan.join('\n')}\n\`\`\``);
+      for (const found of await explainCase(server, sql, test)) {
+        partitionRows.push([
+          found.label,
+          found.partitions,
+          found.planning,
+          found.execution,
+          ms(found.sqlP50),
+        ]);
+        explained.push(`${found.label}:\n\n\`\`\`text\n${found.plan.join('\n')}\n\`\`\``);
       }
     }
     const { rows: version } = await sql.query('SHOW server_version');
@@ -354,9 +440,9 @@ Pages after a cursor 10 entries past a month's start:
 
 ${crossing.map((line) => `- ${line}`).join('\n')}
 
-Partitions in the plans of the event_log statements (EXPLAIN ANALYZE of the statement the request sent):
+The event_log statements each request sent (recorded at the driver), under EXPLAIN (ANALYZE, BUFFERS), and their p50 through \`pg\` on one connection (30 runs):
 
-${table(['query', 'partitions'], partitionRows)}
+${table(['statement of', 'partitions', 'planning', 'execution', 'pg p50 (ms)'], partitionRows)}
 
 ${explained.join('\n\n')}`);
   } finally {
