@@ -15,6 +15,7 @@
 // Building the 10M log takes long, so P1_KEEP=1 keeps the databases and a later run with
 // the same sizes reuses them (the build time printed is then 0); `drop` removes them.
 // Markdown on stdout, progress on stderr.
+import http from 'node:http';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -453,6 +454,35 @@ ${explained.join('\n\n')}`);
   }
 }
 
+/** One POST over a keep-alive agent; resolves with the milliseconds it took. */
+function post(agent: http.Agent, url: URL, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = performance.now();
+    const request = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (response.statusCode !== 200 || text.includes('"errors"')) {
+            reject(new Error(`${response.statusCode}: ${text.slice(0, 300)}`));
+          } else resolve(performance.now() - sent);
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 async function overhead() {
   const logs: BigLog[] = [];
   for (const layout of ['partitioned', 'single'] as const) {
@@ -467,6 +497,7 @@ async function overhead() {
   }
   const loadAtStart = load();
   const servers = await Promise.all(logs.map((log) => startServer('example', log.url)));
+  const agents = logs.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
   const sqls = await Promise.all(
     logs.map(async (log) => {
       const sql = new pg.Client({ connectionString: log.url });
@@ -474,80 +505,148 @@ async function overhead() {
       return sql;
     }),
   );
-  const requests = Number(process.env.P1_OVERHEAD_REQUESTS ?? 300);
+  const pairs = Number(process.env.P1_OVERHEAD_REQUESTS ?? 200);
+  const overheadRounds = Number(process.env.P1_OVERHEAD_ROUNDS ?? 10);
   const mutation =
     'mutation ($id: ID!, $notes: String!) { updateCertificate(id: $id, input: { notes: $notes }) { id } }';
-  type Sample = Record<Layout2, number[]>;
-  type Layout2 = 'partitioned' | 'single';
-  const cases = ['HTTP updateCertificate', 'SQL UPDATE (autocommit)', 'SQL 2 UPDATEs (merge)'];
-  const perRound: Record<string, Sample> = Object.fromEntries(
-    cases.map((c) => [c, { partitioned: [], single: [] }]),
-  );
-  const run = async (which: number, test: string, n: number) => {
-    const log = logs[which] as BigLog;
-    const ids = log.certificates.slice(5, 205);
-    if (test === cases[0]) {
-      const result = await runLoad({
-        url: (servers[which] as ServerChild).url,
-        concurrency: 1,
-        requests: n,
-        body: (i) =>
-          JSON.stringify({
-            query: mutation,
-            variables: {
-              id: globalId('Certificate', ids[i % ids.length] as number),
-              notes: `n${i}`,
-            },
-          }),
-        headers,
-      });
-      if (result.firstError) throw new Error(result.firstError);
-      return result.latencies;
-    }
-    const sql = sqls[which] as pg.Client;
-    const latencies: number[] = [];
-    for (let i = 0; i < n; i += 1) {
-      const id = ids[(i * 7) % ids.length];
+  const update = 'UPDATE "Certificate" SET notes = $1 WHERE id = $2';
+  const page = '{ edges { node { id message } } }';
+  /** Each case does one operation on database `which` and returns its milliseconds. */
+  const cases: Record<string, (which: number, i: number) => Promise<number>> = {
+    'HTTP updateCertificate': (which, i) => {
+      const ids = (logs[which] as BigLog).certificates.slice(5, 205);
+      return post(
+        agents[which] as http.Agent,
+        new URL((servers[which] as ServerChild).url),
+        JSON.stringify({
+          query: mutation,
+          variables: { id: globalId('Certificate', ids[i % ids.length] as number), notes: `h${i}` },
+        }),
+      );
+    },
+    'SQL UPDATE, autocommit (commit flush included)': async (which, i) => {
+      const ids = (logs[which] as BigLog).certificates.slice(205, 405);
       const start = performance.now();
-      if (test === cases[1]) {
-        await sql.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [`s${i}`, id]);
-      } else {
-        await sql.query('BEGIN');
-        await sql.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [`a${i}`, id]);
-        await sql.query('UPDATE "Certificate" SET notes = $1 WHERE id = $2', [`b${i}`, id]);
-        await sql.query('COMMIT');
-      }
-      latencies.push(performance.now() - start);
-    }
-    return latencies;
+      await (sqls[which] as pg.Client).query(update, [`s${i}`, ids[i % ids.length]]);
+      return performance.now() - start;
+    },
+    'SQL UPDATE in a transaction (the UPDATE alone)': async (which, i) => {
+      const sql = sqls[which] as pg.Client;
+      const ids = (logs[which] as BigLog).certificates.slice(405, 605);
+      await sql.query('BEGIN');
+      const start = performance.now();
+      await sql.query(update, [`t${i}`, ids[i % ids.length]]);
+      const elapsed = performance.now() - start;
+      await sql.query('COMMIT');
+      return elapsed;
+    },
+    'SQL second UPDATE of a row in a transaction (merge look-up)': async (which, i) => {
+      const sql = sqls[which] as pg.Client;
+      const ids = (logs[which] as BigLog).certificates.slice(605, 805);
+      const id = ids[i % ids.length];
+      await sql.query('BEGIN');
+      await sql.query(update, [`a${i}`, id]);
+      const start = performance.now();
+      await sql.query(update, [`b${i}`, id]);
+      const elapsed = performance.now() - start;
+      await sql.query('COMMIT');
+      return elapsed;
+    },
+    'HTTP read certificate(id).eventLog(first: 20)': (which, i) =>
+      post(
+        agents[which] as http.Agent,
+        new URL((servers[which] as ServerChild).url),
+        JSON.stringify({
+          query: `query ($id: ID!) { certificate(id: $id) { eventLog(first: 20) { edges { node { id message actor } } } } }`,
+          variables: {
+            id: globalId(
+              'Certificate',
+              (logs[which] as BigLog).certificates[(i * 389) % 1000] as number,
+            ),
+          },
+        }),
+      ),
+    'HTTP read eventLogs(tool: "certificate", first: 20)': (which) =>
+      post(
+        agents[which] as http.Agent,
+        new URL((servers[which] as ServerChild).url),
+        JSON.stringify({ query: `query { eventLogs(tool: "certificate", first: 20) ${page} }` }),
+      ),
+    'HTTP read eventLogs(first: 20)': (which) =>
+      post(
+        agents[which] as http.Agent,
+        new URL((servers[which] as ServerChild).url),
+        JSON.stringify({ query: `query { eventLogs(first: 20) ${page} }` }),
+      ),
   };
-  const overheadRounds = Number(process.env.P1_OVERHEAD_ROUNDS ?? 12);
-  const before = await Promise.all(
-    sqls.map(
-      async (sql) => (await sql.query('SELECT count(*)::int AS n FROM event_log')).rows[0].n,
-    ),
-  );
-  try {
-    for (let round = -1; round < overheadRounds; round += 1) {
-      for (const test of cases) {
-        const order = round % 2 === 0 ? [0, 1] : [1, 0];
-        for (const which of order) {
-          const latencies = await run(which, test, round < 0 ? 30 : requests);
-          if (round >= 0) perRound[test]?.[logs[which]?.layout as Layout2].push(median(latencies));
-        }
-      }
-      if (round >= 0) progress(`overhead round ${round + 1}/${overheadRounds}`);
-    }
-    const after = await Promise.all(
+  const countEntries = () =>
+    Promise.all(
       sqls.map(
         async (sql) => (await sql.query('SELECT count(*)::int AS n FROM event_log')).rows[0].n,
       ),
     );
-    const rows = cases.map((test) => {
-      const sample = perRound[test] as Sample;
+  const before = await countEntries();
+  const perRound: Record<string, { partitioned: number[]; single: number[] }> = {};
+  try {
+    for (let round = -1; round < overheadRounds; round += 1) {
+      for (const [name, operation] of Object.entries(cases)) {
+        const samples: number[][] = [[], []];
+        // Paired: operation i runs on both databases back to back, the order alternating.
+        for (let i = 0; i < (round < 0 ? 20 : pairs); i += 1) {
+          for (const which of i % 2 === 0 ? [0, 1] : [1, 0]) {
+            samples[which]?.push(await operation(which, round * pairs + i + pairs));
+          }
+        }
+        if (round < 0) continue;
+        perRound[name] ??= { partitioned: [], single: [] };
+        logs.forEach((log, which) => {
+          perRound[name]?.[log.layout].push(median(samples[which] as number[]));
+        });
+      }
+      if (round >= 0) progress(`overhead round ${round + 1}/${overheadRounds}`);
+    }
+    const after = await countEntries();
+    // Where the database spends the UPDATE: EXPLAIN ANALYZE, 30 runs each rolled back.
+    const profiles: string[][] = [];
+    for (const [which, log] of logs.entries()) {
+      const sql = sqls[which] as pg.Client;
+      const id = log.certificates[900] as number;
+      for (const second of [false, true]) {
+        const runs: { execution: number; planning: number; trigger: number }[] = [];
+        for (let run = -3; run < 30; run += 1) {
+          await sql.query('BEGIN');
+          if (second) await sql.query(update, ['first', id]);
+          const { rows } = await sql.query<{ 'QUERY PLAN': Record<string, unknown>[] }>({
+            text: `EXPLAIN (ANALYZE, FORMAT JSON) ${update}`,
+            values: [`e${run}`, id],
+          });
+          await sql.query('ROLLBACK');
+          const plan = rows[0]?.['QUERY PLAN'][0] as {
+            'Execution Time': number;
+            'Planning Time': number;
+            Triggers?: { Time: number }[];
+          };
+          if (run >= 0) {
+            runs.push({
+              execution: plan['Execution Time'],
+              planning: plan['Planning Time'],
+              trigger: (plan.Triggers ?? []).reduce((sum, t) => sum + t.Time, 0),
+            });
+          }
+        }
+        profiles.push([
+          `${log.layout}, ${second ? 'second UPDATE of the row (merge look-up)' : 'first UPDATE'}`,
+          ms(median(runs.map((r) => r.planning))),
+          ms(median(runs.map((r) => r.execution))),
+          ms(median(runs.map((r) => r.trigger))),
+        ]);
+      }
+    }
+    const rows = Object.keys(cases).map((name) => {
+      const sample = perRound[name] as { partitioned: number[]; single: number[] };
       const ratios = sample.partitioned.map((p, i) => p / (sample.single[i] as number));
       return [
-        test,
+        name,
         ms(median(sample.single)),
         ms(median(sample.partitioned)),
         ratio(median(ratios)),
@@ -557,7 +656,7 @@ async function overhead() {
     });
     console.log(`### P1 overhead: one logged update, event_log partitioned vs a single table
 
-Each database holds ${count(overheadEntries)} entries over ${months} months (built in ${logs.map((l) => `${l.layout} ${l.buildSeconds ? `${l.buildSeconds.toFixed(0)} s` : 'reused'}`).join(', ')}; event_log ${logs.map((l) => `${l.layout} ${l.tableSize}`).join(', ')}). ${overheadRounds} rounds after one of warm-up; in each, every case runs ${requests} times on each database, one at a time, the order alternating from round to round. The HTTP case is the example's \`updateCertificate(id, input: { notes })\` as user 1 on its own server (bench/server-process.ts example); the SQL cases are a \`pg\` connection's \`UPDATE "Certificate"\` (no request context: the capture trigger writes one unattributed entry) and two UPDATEs of the same row in one transaction (the second one runs the merge look-up). Entries written: ${logs.map((l, i) => `${l.layout} ${count((after[i] as number) - (before[i] as number))}`).join(', ')}. Load average at the start: ${loadAtStart}; at the end: ${load()}.
+Each database holds ${count(overheadEntries)} entries over ${months} months (built in ${logs.map((l) => `${l.layout} ${l.buildSeconds ? `${l.buildSeconds.toFixed(0)} s` : 'reused'}`).join(', ')}; event_log ${logs.map((l) => `${l.layout} ${l.tableSize}`).join(', ')}). ${overheadRounds} rounds after one of warm-up; in each, every case runs ${pairs} times on each database, paired: operation i on one database then on the other, back to back, the order alternating. A round's figure is the p50 of its ${pairs} operations, the ratio that of one round. The HTTP cases go to the example server of each database (bench/server-process.ts example), as user 1, one request at a time over a keep-alive connection; the SQL cases are a \`pg\` connection's \`UPDATE "Certificate" SET notes\` (no request context: the capture trigger writes one unattributed entry), timed with its commit, alone inside a transaction, and as the second UPDATE of the row in its transaction (the one that runs the merge look-up). Entries written: ${logs.map((l, i) => `${l.layout} ${count((after[i] as number) - (before[i] as number))}`).join(', ')}. Load average at the start: ${loadAtStart}; at the end: ${load()}.
 
 ${table(
   [
@@ -569,8 +668,13 @@ ${table(
     'per round: partitioned/single',
   ],
   rows,
-)}`);
+)}
+
+The UPDATE under EXPLAIN (ANALYZE), 30 runs each rolled back, medians in ms (trigger: the capture trigger's time):
+
+${table(['database, statement', 'planning', 'execution', 'trigger'], profiles)}`);
   } finally {
+    for (const agent of agents) agent.destroy();
     await Promise.all(servers.map((server) => server.stop()));
     await Promise.all(sqls.map((sql) => sql.end()));
     if (!keep) for (const log of logs) await dropBigLog(serverUrl as string, log.name);

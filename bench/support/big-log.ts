@@ -180,8 +180,9 @@ async function tableSize(url: string) {
   await sql.connect();
   try {
     const { rows } = await sql.query<{ size: string }>(
-      `SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) AS size
-       FROM pg_partition_tree('event_log')`,
+      `SELECT pg_size_pretty(coalesce(
+         (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('event_log')),
+         pg_total_relation_size('event_log'))) AS size`,
     );
     return rows[0]?.size ?? '?';
   } finally {
