@@ -201,7 +201,8 @@ async function explainCase(server: ServerChild, sql: pg.Client, test: Case) {
     found.push(await explainStatement(sql, test.name, statement));
     const cursorOr = /\(("public"\."event_log"\."timestamp") < (\$\d+) OR/;
     const match = cursorOr.exec(statement.text);
-    if (match) {
+    // Since 2a67769 src/ sends that bound itself: nothing to add then.
+    if (match && !/"timestamp" <= \$\d+ AND/.test(statement.text)) {
       const bounded = statement.text.replace(
         cursorOr,
         (or, column, param) => `${column} <= ${param} AND ${or}`,
