@@ -1,4 +1,4 @@
-// A large event log for P1 (issue 15): entries spread over `months` months ending now, made
+// A large event log for P2 (issue 15): entries spread over `months` months ending now, made
 // in SQL (one INSERT … SELECT generate_series per month, on one connection), in a database
 // of either layout: `partitioned` (every migration: event_log by month) or `single` (the
 // layout before 20261203161931_eventlog_partitioned: the init table and the newest capture
@@ -134,7 +134,7 @@ export async function bigLog(
     await sql.query('VACUUM ANALYZE event_log');
     progress(`${name}: VACUUM ANALYZE in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     await sql.query(
-      `CREATE TABLE bench_p1_meta AS SELECT $1::text AS layout, $2::int AS entries, $3::int AS months, $4::int[] AS certificates`,
+      `CREATE TABLE bench_p2_meta AS SELECT $1::text AS layout, $2::int AS entries, $3::int AS months, $4::int[] AS certificates`,
       [layout, entries, months, certificates],
     );
     const buildSeconds = (performance.now() - started) / 1000;
@@ -166,7 +166,7 @@ async function readMeta(url: string) {
       entries: number;
       months: number;
       certificates: number[];
-    }>(`SELECT * FROM bench_p1_meta`);
+    }>(`SELECT * FROM bench_p2_meta`);
     return rows[0] ?? null;
   } catch {
     return null;

@@ -1,18 +1,18 @@
-// P1: the month-partitioned event_log at 10M entries (issue 15). Two parts:
+// P2: the month-partitioned event_log at 10M entries (issue 15). Two parts:
 //
-//   reads     a log of P1_ENTRIES (10M) over P1_MONTHS (24) months in `pel_bench_p1_10m`;
+//   reads     a log of P2_ENTRIES (10M) over P2_MONTHS (24) months in `pel_bench_p2_10m`;
 //             the example server (bench/server-process.ts example) answers pages, counts,
 //             node(id) with and without the timestamp and pages after deep cursors over
 //             HTTP, interleaved; EXPLAIN (ANALYZE, BUFFERS) of their event_log statements.
 //   overhead  the same logged update, event_log partitioned against the single table of
-//             before 20261203161931_eventlog_partitioned, each with P1_OVERHEAD_ENTRIES
+//             before 20261203161931_eventlog_partitioned, each with P2_OVERHEAD_ENTRIES
 //             (1M) over the same months: over HTTP (updateCertificate) and at the database
 //             (the trigger path: autocommit UPDATEs through pg), interleaved rounds.
-//   drop      drops the databases P1 keeps.
+//   drop      drops the databases P2 keeps.
 //
-//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/p1-partitions.ts reads
+//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/p2-partitions.ts reads
 //
-// Building the 10M log takes long, so P1_KEEP=1 keeps the databases and a later run with
+// Building the 10M log takes long, so P2_KEEP=1 keeps the databases and a later run with
 // the same sizes reuses them (the build time printed is then 0); `drop` removes them.
 // Markdown on stdout, progress on stderr.
 import http from 'node:http';
@@ -27,18 +27,18 @@ import { count, median, ms, percentile, ratio, table } from './support/stats.js'
 const serverUrl = process.env.DATABASE_URL;
 const mode = process.argv[2];
 if (!serverUrl || !['reads', 'overhead', 'drop'].includes(mode ?? '')) {
-  console.error('usage: DATABASE_URL=... npx tsx bench/p1-partitions.ts reads|overhead|drop');
+  console.error('usage: DATABASE_URL=... npx tsx bench/p2-partitions.ts reads|overhead|drop');
   process.exit(2);
 }
-const entries = Number(process.env.P1_ENTRIES ?? 10_000_000);
-const overheadEntries = Number(process.env.P1_OVERHEAD_ENTRIES ?? 1_000_000);
-const months = Number(process.env.P1_MONTHS ?? 24);
-const rounds = Number(process.env.P1_ROUNDS ?? 8);
-const keep = process.env.P1_KEEP === '1';
+const entries = Number(process.env.P2_ENTRIES ?? 10_000_000);
+const overheadEntries = Number(process.env.P2_OVERHEAD_ENTRIES ?? 1_000_000);
+const months = Number(process.env.P2_MONTHS ?? 24);
+const rounds = Number(process.env.P2_ROUNDS ?? 8);
+const keep = process.env.P2_KEEP === '1';
 const names = {
-  reads: process.env.P1_DATABASE ?? 'pel_bench_p1_10m',
-  partitioned: 'pel_bench_p1_part',
-  single: 'pel_bench_p1_single',
+  reads: process.env.P2_DATABASE ?? 'pel_bench_p2_10m',
+  partitioned: 'pel_bench_p2_part',
+  single: 'pel_bench_p2_single',
 };
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 const headers = { 'x-user-id': '1' };
@@ -395,8 +395,8 @@ async function reads() {
         `${test.name}: ${data.eventLogs.edges.length} entries, months ${[...monthsSeen].join(', ')}`,
       );
     }
-    const requests = Number(process.env.P1_REQUESTS ?? 60);
-    progress(`P1 reads: ${cases.length} cases, ${rounds} rounds of ${requests} requests each`);
+    const requests = Number(process.env.P2_REQUESTS ?? 60);
+    progress(`P2 reads: ${cases.length} cases, ${rounds} rounds of ${requests} requests each`);
     const started = performance.now();
     const { samples, perRound, errors } = await interleaved(server, cases, requests);
     const seconds = (performance.now() - started) / 1000;
@@ -430,7 +430,7 @@ async function reads() {
       }
     }
     const { rows: version } = await sql.query('SHOW server_version');
-    console.log(`### P1 reads: ${count(log.entries)} entries over ${log.months} months, ${partitionCount} partitions
+    console.log(`### P2 reads: ${count(log.entries)} entries over ${log.months} months, ${partitionCount} partitions
 
 PostgreSQL ${version[0].server_version}; event_log ${log.tableSize} with its indexes; built in ${log.buildSeconds ? `${(log.buildSeconds / 60).toFixed(1)} min` : 'an earlier run (reused)'}. The example server (bench/server-process.ts example, pool of 10), one request at a time as user 1; ${rounds} interleaved rounds of ${requests} requests per case (the order rotating), after one of warm-up; ${seconds.toFixed(0)} s. Load average at the start: ${loadAtStart}; at the end: ${load()}.
 
@@ -451,7 +451,7 @@ ${explained.join('\n\n')}`);
     await server.stop();
     await sql.end();
     if (!keep) await dropBigLog(serverUrl as string, names.reads);
-    else progress(`kept ${names.reads} (drop it with: npx tsx bench/p1-partitions.ts drop)`);
+    else progress(`kept ${names.reads} (drop it with: npx tsx bench/p2-partitions.ts drop)`);
   }
 }
 
@@ -506,8 +506,8 @@ async function overhead() {
       return sql;
     }),
   );
-  const pairs = Number(process.env.P1_OVERHEAD_REQUESTS ?? 200);
-  const overheadRounds = Number(process.env.P1_OVERHEAD_ROUNDS ?? 10);
+  const pairs = Number(process.env.P2_OVERHEAD_REQUESTS ?? 200);
+  const overheadRounds = Number(process.env.P2_OVERHEAD_ROUNDS ?? 10);
   const mutation =
     'mutation ($id: ID!, $notes: String!) { updateCertificate(id: $id, input: { notes: $notes }) { id } }';
   const update = 'UPDATE "Certificate" SET notes = $1 WHERE id = $2';
@@ -655,7 +655,7 @@ async function overhead() {
         sample.partitioned.map((p, i) => `${ms(p)}/${ms(sample.single[i] as number)}`).join(' '),
       ];
     });
-    console.log(`### P1 overhead: one logged update, event_log partitioned vs a single table
+    console.log(`### P2 overhead: one logged update, event_log partitioned vs a single table
 
 Each database holds ${count(overheadEntries)} entries over ${months} months (built in ${logs.map((l) => `${l.layout} ${l.buildSeconds ? `${l.buildSeconds.toFixed(0)} s` : 'reused'}`).join(', ')}; event_log ${logs.map((l) => `${l.layout} ${l.tableSize}`).join(', ')}). ${overheadRounds} rounds after one of warm-up; in each, every case runs ${pairs} times on each database, paired: operation i on one database then on the other, back to back, the order alternating. A round's figure is the p50 of its ${pairs} operations, the ratio that of one round. The HTTP cases go to the example server of each database (bench/server-process.ts example), as user 1, one request at a time over a keep-alive connection; the SQL cases are a \`pg\` connection's \`UPDATE "Certificate" SET notes\` (no request context: the capture trigger writes one unattributed entry), timed with its commit, alone inside a transaction, and as the second UPDATE of the row in its transaction (the one that runs the merge look-up). Entries written: ${logs.map((l, i) => `${l.layout} ${count((after[i] as number) - (before[i] as number))}`).join(', ')}. Load average at the start: ${loadAtStart}; at the end: ${load()}.
 
