@@ -1,5 +1,6 @@
 import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
-import { cursorWhere, encodeCursor, type PageRequest } from './pagination.js';
+import { oldestEntry } from './oldest-entry.js';
+import { cursorWhere, encodeCursor, type PageRequest, recentWindow } from './pagination.js';
 
 export interface EventLogPageInfo {
   hasNextPage: boolean;
@@ -35,9 +36,10 @@ export function findEventLogs(
   where: Record<string, unknown>,
   page: PageRequest,
   maxExactCount: number | false,
+  range: { since?: Date | null; until?: Date | null } = {},
 ): EventLogConnectionResult {
   return lazyConnection(
-    () => readPage(client, where, page),
+    () => readPage(client, where, page, recentWindow(page, range)),
     async () =>
       boundedCount(
         // With take, Prisma counts in a subquery with LIMIT, and orders it (by id unless told):
@@ -88,20 +90,28 @@ async function readPage(
   client: EventLogPrismaClient,
   where: Record<string, unknown>,
   page: PageRequest,
+  window: Date | undefined,
 ): Promise<EventLogPage> {
+  if (page.size === 0) return toPage([], page);
   const bounds = [
+    where,
     ...(page.after ? [cursorWhere(page.after, 'lt')] : []),
     ...(page.before ? [cursorWhere(page.before, 'gt')] : []),
   ];
-  const rows =
-    page.size === 0
-      ? []
-      : await client.eventLog.findMany({
-          where: bounds.length ? { AND: [where, ...bounds] } : where,
-          orderBy: page.direction === 'forward' ? newestFirst : oldestFirst,
-          take: page.size + 1,
-        });
-  return toPage(rows, page);
+  const read = (extra: object[], take: number) =>
+    client.eventLog.findMany({
+      where: { AND: [...bounds, ...extra] },
+      orderBy: page.direction === 'forward' ? newestFirst : oldestFirst,
+      take,
+    });
+  if (!window) return toPage(await read([], page.size + 1), page);
+  // Newest first: the window's entries all come before the older ones.
+  const recent = await read([{ timestamp: { gte: window } }], page.size + 1);
+  if (recent.length > page.size) return toPage(recent, page);
+  const oldest = await oldestEntry(client);
+  if (oldest === null || oldest >= window) return toPage(recent, page);
+  const older = await read([{ timestamp: { lt: window } }], page.size + 1 - recent.length);
+  return toPage([...recent, ...older], page);
 }
 
 /** A page from rows read in the page's order, one more than its size when there are more. */

@@ -2,7 +2,8 @@ import { createContextCache, type SchemaTypes } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { ResolvedOptions } from '../options.js';
 import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
-import type { PageRequest } from './pagination.js';
+import { oldestEntry } from './oldest-entry.js';
+import { type PageRequest, recentWindow } from './pagination.js';
 import { readClient } from './read-client.js';
 
 /** One object's page, as `t.eventLog()` asks for it. */
@@ -98,14 +99,49 @@ function readCounts(
   );
 }
 
-/** One statement for the pages of every object of a group (same type, filter and page). */
-function readPages(
+/**
+ * The pages of every object of a group (same type, filter and page): one statement over the
+ * recent window (see `recentWindow`) for all of them, then, when the log has entries before
+ * the window, one over those for the objects the window did not fill.
+ */
+async function readPages(
   client: EventLogPrismaClient,
   group: ObjectPageKey[],
 ): Promise<EventLogRecord[]> {
-  const { objectType, tool, action, page } = group[0] as ObjectPageKey;
-  if (page.size === 0) return Promise.resolve([]);
-  const params: unknown[] = [group.map((key) => key.objectId), objectType];
+  const { page } = group[0] as ObjectPageKey;
+  if (page.size === 0) return [];
+  const window = recentWindow(page);
+  const ids = group.map((key) => key.objectId);
+  if (!window) return readPagesIn(client, group[0] as ObjectPageKey, ids);
+  const recent = await readPagesIn(client, group[0] as ObjectPageKey, ids, { gte: window });
+  const counts = new Map<string, number>();
+  for (const row of recent) {
+    counts.set(row.objectId as string, (counts.get(row.objectId as string) ?? 0) + 1);
+  }
+  const unfilled = ids.filter((id) => (counts.get(id) ?? 0) <= page.size);
+  if (unfilled.length === 0) return recent;
+  const oldest = await oldestEntry(client);
+  if (oldest === null || oldest >= window) return recent;
+  const older = await readPagesIn(client, group[0] as ObjectPageKey, unfilled, { lt: window });
+  // Each object's older rows after its recent ones, up to the page size plus one.
+  for (const row of older) {
+    const id = row.objectId as string;
+    const count = counts.get(id) ?? 0;
+    if (count > page.size) continue;
+    counts.set(id, count + 1);
+    recent.push(row);
+  }
+  return recent;
+}
+
+/** One statement for the pages of `objectIds`, within a time range when one is given. */
+function readPagesIn(
+  client: EventLogPrismaClient,
+  { objectType, tool, action, page }: ObjectPageKey,
+  objectIds: string[],
+  range?: { gte: Date } | { lt: Date },
+): Promise<EventLogRecord[]> {
+  const params: unknown[] = [objectIds, objectType];
   const param = (value: unknown, cast = '') => {
     params.push(value);
     return `$${params.length}${cast}`;
@@ -113,6 +149,9 @@ function readPages(
   const conditions = ['"objectType" = $2', '"objectId" = o.id'];
   if (tool != null) conditions.push(`tool = ${param(tool)}`);
   if (action != null) conditions.push(`action = ${param(action)}`);
+  if (range && 'gte' in range)
+    conditions.push(`"timestamp" >= ${param(range.gte, '::timestamptz')}`);
+  if (range && 'lt' in range) conditions.push(`"timestamp" < ${param(range.lt, '::timestamptz')}`);
   // The plain bound on "timestamp" beside the row comparison lets PostgreSQL skip the months
   // past the cursor (partition pruning does not read row comparisons).
   if (page.after) {

@@ -85,6 +85,29 @@ export function cursorWhere(cursor: EventLogCursor, op: 'lt' | 'gt') {
   };
 }
 
+/**
+ * Where a newest-first page reads first: from the start of the month before its anchor (the
+ * cursor, `until`, else now), so that a page the recent months fill opens their partitions
+ * alone, not one per month of the log; the rest is read only when they do not fill it.
+ * Undefined when there is nothing to gain: a backward page, an empty one, or a `since` inside
+ * the window already.
+ */
+export function recentWindow(
+  page: PageRequest,
+  filter: { since?: Date | null; until?: Date | null } = {},
+  now = new Date(),
+): Date | undefined {
+  if (page.direction !== 'forward' || page.size === 0) return undefined;
+  const anchor = Math.min(
+    page.after?.timestamp.getTime() ?? now.getTime(),
+    filter.until?.getTime() ?? Number.POSITIVE_INFINITY,
+  );
+  const at = new Date(anchor);
+  const start = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1);
+  if (filter.since && filter.since.getTime() >= start) return undefined;
+  return new Date(start);
+}
+
 function truncate(value: string): string {
   return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }

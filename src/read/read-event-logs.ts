@@ -55,7 +55,7 @@ export async function readEventLogs(
       async () => boundedCount(await loaders.count.load(key), options.maxExactCount),
     );
   }
-  return findEventLogs(readClient(options, context), where, page, options.maxExactCount);
+  return findEventLogs(readClient(options, context), where, page, options.maxExactCount, filter);
 }
 
 const loadersByOptions = new WeakMap<ResolvedOptions, ReturnType<typeof objectPageLoaders>>();

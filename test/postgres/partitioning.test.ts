@@ -295,6 +295,70 @@ describe('a partitioned event_log', () => {
     }
   });
 
+  it('a newest-first page reads the recent months first and older months only when they do not fill it: a lock on an older month stops only the page that needs it', async () => {
+    const { stamps } = await seedAcrossMonths('2');
+    const certificate = Buffer.from('Certificate:2').toString('base64');
+    const pages = {
+      eventLogs: (first: number, after: string | null) =>
+        graphql(
+          app.yoga,
+          `query($first: Int, $after: String) {
+            eventLogs(objectType: "Certificate", objectId: "2", first: $first, after: $after, until: "2031-03-31T00:00:00Z") {
+              edges { node { message } } pageInfo { hasNextPage endCursor }
+            }
+          }`,
+          { first, after },
+          { userId: 1 },
+        ).then(({ body }) => body.data.eventLogs),
+      'certificate.eventLog': (first: number, after: string | null) =>
+        graphql(
+          app.yoga,
+          `query($first: Int, $after: String) {
+            certificate(id: "${certificate}") {
+              eventLog(first: $first, after: $after) { edges { node { message } } pageInfo { hasNextPage endCursor } }
+            }
+          }`,
+          { first, after },
+          { userId: 1 },
+        ).then(({ body }) => body.data.certificate.eventLog),
+    };
+    type Page = {
+      edges: { node: { message: string } }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+    };
+    const messages = (page: Page) => page.edges.map((edge) => edge.node.message);
+    for (const [name, read] of Object.entries(pages)) {
+      // After the March entry: February fills a page of one, January is not read.
+      const march = (await read(1, null)) as Page;
+      expect(messages(march), name).toEqual([stamps[0]]);
+      await locker.query('BEGIN');
+      try {
+        await locker.query('LOCK TABLE event_log_p2031_01 IN ACCESS EXCLUSIVE MODE');
+        const february = (await Promise.race([
+          read(1, march.pageInfo.endCursor),
+          new Promise<never>((_, reject) =>
+            setTimeout(
+              () => reject(new Error(`${name} read an older month it did not need`)),
+              5000,
+            ),
+          ),
+        ])) as Page;
+        expect(messages(february), name).toEqual([stamps[1]]);
+        expect(february.pageInfo.hasNextPage, name).toBe(true);
+      } finally {
+        await locker.query('ROLLBACK');
+      }
+      // A page the window does not fill goes on into the older months, in order.
+      const across = (await read(3, march.pageInfo.endCursor)) as Page;
+      expect(messages(across), name).toEqual(stamps.slice(1, 4));
+      expect(across.pageInfo.hasNextPage, name).toBe(true);
+      // Then the seed's entry of the certificate, written now, long before those months.
+      const rest = (await read(5, march.pageInfo.endCursor)) as Page;
+      expect(messages(rest), name).toEqual([...stamps.slice(1), 'Certificate 2 was created.']);
+      expect(rest.pageInfo.hasNextPage, name).toBe(false);
+    }
+  });
+
   it('node(id) finds entries in each partition, and opens only the entry’s own: a lock held on another month does not stop it', async () => {
     await seedAcrossMonths('node');
     const { body } = await graphql(
