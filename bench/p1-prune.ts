@@ -59,8 +59,8 @@ try {
   const query = async (text: string, values: unknown[]) => (await sql.query(text, values)).rows;
   const singleQuery = async (text: string, values: unknown[]) =>
     (await single.query(text, values)).rows;
-  // The migrations' upgraded layout: replace the (empty) partition of everything before the
-  // upgrade with explicit months, as a new install has them.
+  // Month partitions only, as a new install has them (an upgraded one may also keep the
+  // partition of everything before the upgrade).
   await sql.query('DROP TABLE IF EXISTS event_log_before_partitioning');
   await sql.query('CREATE SCHEMA single');
   await sql.query(

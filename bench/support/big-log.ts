@@ -94,12 +94,18 @@ export async function bigLog(
       return at;
     };
     if (layout === 'partitioned') {
-      // On a new database the upgrade migration attaches the (empty) init table as the
-      // partition of everything before next month: a log that grew under the partitioned
-      // layout has month partitions instead. The seed's entries move to the default partition.
-      await sql.query(`ALTER TABLE event_log DETACH PARTITION event_log_before_partitioning`);
-      await sql.query(`INSERT INTO event_log SELECT * FROM event_log_before_partitioning`);
-      await sql.query(`DROP TABLE event_log_before_partitioning`);
+      // A database whose upgrade migration found entries in the single table keeps it as the
+      // partition of everything before that month: a log that grew under the partitioned
+      // layout has month partitions instead. Its entries move to the default partition.
+      // (A new database's empty table is dropped by the upgrade itself.)
+      const legacy = await sql.query(
+        `SELECT to_regclass('event_log_before_partitioning') IS NOT NULL AS present`,
+      );
+      if (legacy.rows[0]?.present) {
+        await sql.query(`ALTER TABLE event_log DETACH PARTITION event_log_before_partitioning`);
+        await sql.query(`INSERT INTO event_log SELECT * FROM event_log_before_partitioning`);
+        await sql.query(`DROP TABLE event_log_before_partitioning`);
+      }
       // One placeholder entry per calendar month of the span lands in the default partition;
       // eventlog_ensure_partitions() makes those months' partitions and moves the rows in.
       await sql.query(

@@ -428,6 +428,9 @@ BEGIN
       FROM event_log e
       WHERE e."objectType" = v_model AND e."objectId" = item ->> 'id'
         AND e."timestamp" >= now() - interval '1 millisecond'
+        -- An upper bound too, so that only the current month's partition is opened (a
+        -- stable bound prunes the months ahead and the default partition).
+        AND e."timestamp" < now() + interval '1 month'
         AND e.context ->> 'call' = call_key
       ORDER BY e."timestamp" DESC, e.id DESC
       LIMIT 1;

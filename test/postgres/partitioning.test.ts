@@ -146,6 +146,20 @@ describe('a partitioned event_log', () => {
     await database?.drop();
   });
 
+  it('after the upgrade of an empty single table, has month partitions from the current month, as a new install', async () => {
+    const { rows } = await admin.query(
+      `SELECT partition, to_char(lower_bound AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM eventlog_partitions() WHERE NOT is_default ORDER BY lower_bound LIMIT 4`,
+    );
+    const now = new Date();
+    expect(rows).toEqual(
+      [0, 1, 2, 3].map((ahead) => {
+        const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + ahead, 1));
+        const name = `${month.getUTCFullYear()}_${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
+        return { partition: `event_log_p${name}`, month: name.replace('_', '-') };
+      }),
+    );
+  });
+
   it('puts an entry at the last millisecond of a month and one at the first of the next in their own months, whatever the session time zone', async () => {
     await admin.query(`SET TimeZone = 'Pacific/Kiritimati'`);
     try {
