@@ -64,8 +64,10 @@ async function statements(url: string) {
   return {
     /** Any read of event_log: Prisma's findMany/count, t.eventLog()'s LATERAL pages and counts. */
     logReads: count(/from\s+("public"\.)?"?event_log"?\b/i),
-    /** t.eventLog()'s batched pages (raw SQL, routed by `$replica()` with the extension). */
-    objectPages: count(/CROSS JOIN LATERAL/),
+    /** t.eventLog()'s pages (raw SQL, routed by `$replica()` with the extension). */
+    objectPages: count(
+      /FROM event_log WHERE "objectType" = \$2 AND "objectId" = [\s\S]*ORDER BY "timestamp"/,
+    ),
     /** The live feed's horizon probe. */
     probes: count(/pg_locks/),
     writes: count(/^\s*(INSERT|UPDATE|DELETE)\b/i),
