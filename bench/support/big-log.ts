@@ -3,13 +3,15 @@
 // of either layout: `partitioned` (every migration: event_log by month) or `single` (the
 // layout before 20261203161931_eventlog_partitioned: the init table and the newest capture
 // SQL, whose eventlog_ensure_partitions() does nothing on a plain table).
-import { readFile } from 'node:fs/promises';
+
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../../example/database.js';
 import { seed } from '../../example/seed.js';
 import { applyMigrations } from '../../scripts/schema-engine.js';
 import { runOnServer } from '../../scripts/scratch-database.js';
+import { latestCaptureMigration, readMigrationFolder } from '../../src/cli/migrations-folder.js';
 import { addCertificates } from './database.js';
 
 export type Layout = 'partitioned' | 'single';
@@ -28,8 +30,15 @@ export interface BigLog {
 }
 
 const migrations = new URL('../../prisma/migrations/', import.meta.url);
-/** The last migration before event_log was partitioned is the init table's; capture SQL comes from the newest capture migration. */
-const singleTableMigrations = ['20261128193500_init', '20261203161932_eventlog_capture'];
+/** The single table's SQL, then the newest capture SQL (a no-op for partitions on it). */
+async function singleTableSql(): Promise<string[]> {
+  const folder = await readMigrationFolder(fileURLToPath(migrations));
+  const init = folder.find((migration) => migration.name === '20261128193500_init');
+  const capture = latestCaptureMigration(folder);
+  if (!init || !capture)
+    throw new Error('prisma/migrations lacks the init or a capture migration.');
+  return [init.sql, capture.sql];
+}
 
 export function databaseUrl(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
@@ -78,9 +87,7 @@ export async function bigLog(
   await sql.connect();
   try {
     if (layout === 'single') {
-      for (const migration of singleTableMigrations) {
-        await sql.query(await readFile(new URL(`${migration}/migration.sql`, migrations), 'utf8'));
-      }
+      for (const migration of await singleTableSql()) await sql.query(migration);
       const database = await openDatabase({ databaseUrl: url, poolSize: 2 });
       await seed(database.prisma).finally(() => database.close());
     }
