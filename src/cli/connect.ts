@@ -1,7 +1,16 @@
 import type { CaptureQuery } from '../capture/installed.js';
 import { EventLogError } from '../errors.js';
 import { CliError } from './cli-error.js';
-import { loadPg, redactUrl } from './database-check.js';
+
+export interface PgClient {
+  connect(): Promise<unknown>;
+  query(sql: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  end(): Promise<void>;
+}
+
+type PgModule = { default?: { Client: new (config: object) => PgClient } } & {
+  Client?: new (config: object) => PgClient;
+};
 
 /**
  * Connects to `url` with node-postgres, runs `work` with a query function on that one
@@ -73,4 +82,34 @@ export function columns(rows: string[][]): string[] {
   return rows.map((row) =>
     `  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')}`.trimEnd(),
   );
+}
+
+export async function loadPg(
+  command = 'check --database',
+): Promise<new (config: object) => PgClient> {
+  let pg: PgModule;
+  try {
+    pg = (await import('pg')) as PgModule;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      throw new CliError(
+        `${command} connects with node-postgres, which is not installed: npm install pg`,
+      );
+    }
+    throw cause;
+  }
+  const Client = pg.default?.Client ?? pg.Client;
+  if (!Client) throw new CliError('The installed pg package has no Client: npm install pg@8');
+  return Client;
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the database (its URL does not parse)';
+  }
 }

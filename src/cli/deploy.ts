@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { CliError } from './cli-error.js';
-import { redactUrl } from './database-check.js';
+import { redactUrl } from './connect.js';
 import { checkLockFile, readMigrationFolder } from './migrations-folder.js';
 import { configPaths, DEFAULT_MIGRATIONS } from './plan.js';
 import { findSchemaPath, readPrismaSchema, shownPath } from './schema.js';
