@@ -4,6 +4,7 @@ import { pluginName } from './plugin.js';
 
 export default pluginName;
 export * from './capture/index.js';
+export type { RawQueryClient } from './capture/installed.js';
 export {
   createEventLogListener,
   EVENT_LOG_CHANNEL,
@@ -15,11 +16,7 @@ export {
   pgliteEventLogListener,
 } from './live/listener.js';
 export type { EventLogAddedPayload } from './live/subscription.js';
-export {
-  type EnsurePartitionsOptions,
-  ensureEventLogPartitions,
-  type RawQueryClient,
-} from './partitions/ensure.js';
+export { type EnsurePartitionsOptions, ensureEventLogPartitions } from './partitions/ensure.js';
 export {
   PRUNE_BEFORE_FORMS,
   type PruneAction,

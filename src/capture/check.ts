@@ -1,11 +1,7 @@
 import { EventLogSetupError } from '../errors.js';
 import { CONTEXT_TAG, withEventLogContext } from './context.js';
 import type { EventLogCaptureDeclaration } from './declaration.js';
-import { installedCaptureProblems } from './installed.js';
-
-interface RawClient {
-  $queryRawUnsafe(query: string, ...values: unknown[]): Promise<unknown>;
-}
+import { installedCaptureProblems, type RawQueryClient, rawQuery } from './installed.js';
 
 /**
  * Checks, with two queries, that capture works: the client sends the context on its SQL
@@ -17,7 +13,7 @@ export async function checkEventLogCapture(
   client: unknown,
   declaration: EventLogCaptureDeclaration,
 ): Promise<void> {
-  const raw = client as RawClient;
+  const raw = client as RawQueryClient;
   if (typeof raw?.$queryRawUnsafe !== 'function') {
     throw new EventLogSetupError(
       'checkEventLogCapture(client, capture) needs the PrismaClient the application writes with.',
@@ -31,9 +27,6 @@ export async function checkEventLogCapture(
       'The PrismaClient does not send the event log context: create it with `comments: eventLogComments()` (from pothos-eventlog), or add `queryTags()` of @prisma/sqlcommenter-query-tags to its comments.',
     );
   }
-  const [problem] = await installedCaptureProblems(
-    (query, values) => raw.$queryRawUnsafe(query, ...values) as Promise<unknown[]>,
-    declaration,
-  );
+  const [problem] = await installedCaptureProblems(rawQuery(raw), declaration);
   if (problem) throw new EventLogSetupError(problem);
 }

@@ -3,6 +3,22 @@ import { type EventLogCaptureDeclaration, resolveCaptureDeclaration } from './de
 /** Runs one parameterized query and returns its rows: `$queryRawUnsafe`, or `pg`'s `query`. */
 export type CaptureQuery = (sql: string, values: unknown[]) => Promise<unknown[]>;
 
+/** A client that runs raw SQL: a PrismaClient (or transaction client) of any driver adapter. */
+export interface RawQueryClient {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+/** Runs one parameterized query: a Prisma client's `$queryRawUnsafe`, or a `CaptureQuery`. */
+export function rawQuery(client: RawQueryClient | CaptureQuery): CaptureQuery {
+  if (typeof client === 'function') return client;
+  if (typeof client?.$queryRawUnsafe !== 'function') {
+    throw new TypeError(
+      'pothos-eventlog: expected a PrismaClient (with $queryRawUnsafe) or a query function (sql, values) => rows.',
+    );
+  }
+  return (sql, values) => client.$queryRawUnsafe<unknown[]>(sql, ...values);
+}
+
 interface InstalledFunction {
   name: string;
   signature: string | null;

@@ -1,4 +1,5 @@
 import { ensureEventLogPartitions } from '../partitions/ensure.js';
+import { listPartitions } from '../partitions/list.js';
 import { columns, formatCount, formatRange, withDatabase } from './connect.js';
 
 /**
@@ -29,27 +30,15 @@ export async function partitions(
         ? `Created ${created.join(', ')}.`
         : 'Every month through the last one asked for has its partition: none created.',
     );
-    const rows = (await query(
-      `SELECT partition, is_default,
-              CASE WHEN lower_bound > '-infinity' THEN to_char(lower_bound AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END AS lower,
-              CASE WHEN upper_bound < 'infinity' THEN to_char(upper_bound AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END AS upper
-       FROM eventlog_partitions()`,
-      [],
-    )) as { partition: string; is_default: boolean; lower: string | null; upper: string | null }[];
     const lines: string[][] = [['partition', 'range', 'entries']];
-    for (const row of rows) {
-      const [count] = (await query(`SELECT count(*)::text AS n FROM ${row.partition}`, [])) as {
+    for (const partition of await listPartitions(query)) {
+      const [count] = (await query(
+        `SELECT count(*)::text AS n FROM ${partition.partition}`,
+        [],
+      )) as {
         n: string;
       }[];
-      lines.push([
-        row.partition,
-        formatRange({
-          isDefault: row.is_default,
-          lowerBound: row.lower ? new Date(row.lower) : null,
-          upperBound: row.upper ? new Date(row.upper) : null,
-        }),
-        formatCount(Number(count?.n ?? 0)),
-      ]);
+      lines.push([partition.partition, formatRange(partition), formatCount(Number(count?.n ?? 0))]);
     }
     for (const line of columns(lines)) log(line);
     return 0;

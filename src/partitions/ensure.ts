@@ -1,21 +1,10 @@
-import { CAPTURE_FIX, type CaptureQuery } from '../capture/installed.js';
+import {
+  CAPTURE_FIX,
+  type CaptureQuery,
+  type RawQueryClient,
+  rawQuery,
+} from '../capture/installed.js';
 import { EventLogSetupError } from '../errors.js';
-
-/** A client that runs raw SQL: a PrismaClient (or transaction client) of any driver adapter. */
-export interface RawQueryClient {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-}
-
-/** Runs one parameterized query: a Prisma client's `$queryRawUnsafe`, or a `CaptureQuery`. */
-export function rawQuery(client: RawQueryClient | CaptureQuery): CaptureQuery {
-  if (typeof client === 'function') return client;
-  if (typeof client?.$queryRawUnsafe !== 'function') {
-    throw new TypeError(
-      'pothos-eventlog: expected a PrismaClient (with $queryRawUnsafe) or a query function (sql, values) => rows.',
-    );
-  }
-  return (sql, values) => client.$queryRawUnsafe<unknown[]>(sql, ...values);
-}
 
 export interface EnsurePartitionsOptions {
   /**

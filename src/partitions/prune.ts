@@ -1,9 +1,14 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CAPTURE_FIX, type CaptureQuery } from '../capture/installed.js';
+import {
+  CAPTURE_FIX,
+  type CaptureQuery,
+  type RawQueryClient,
+  rawQuery,
+} from '../capture/installed.js';
 import { EventLogError, EventLogSetupError, EventLogValidationError } from '../errors.js';
-import { type RawQueryClient, rawQuery } from './ensure.js';
+import { type EventLogPartition, listPartitions } from './list.js';
 
 /** What prune does to a partition: drop it whole, delete its entries before the date, or nothing. */
 export type PruneAction = 'drop' | 'trim' | 'keep';
@@ -132,7 +137,6 @@ export function parsePruneBefore(value: Date | string): Date {
 const DEFAULT_BATCH_SIZE = 5000;
 const MAX_BATCH_SIZE = 100_000;
 const DROP_ATTEMPTS = 5;
-const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 interface Column {
   name: string;
@@ -141,11 +145,7 @@ interface Column {
   expression: string;
 }
 
-interface Target {
-  partition: string;
-  lowerBound: Date | null;
-  upperBound: Date | null;
-  isDefault: boolean;
+interface Target extends EventLogPartition {
   action: PruneAction;
 }
 
@@ -213,29 +213,9 @@ export async function pruneEventLog(
     );
   }
   const targets: Target[] = partitioned
-    ? (
-        (await query(
-          `SELECT partition, is_default,
-                  CASE WHEN lower_bound > '-infinity' THEN to_char(lower_bound AT TIME ZONE 'UTC', ${ISO}) END AS lower,
-                  CASE WHEN upper_bound < 'infinity' THEN to_char(upper_bound AT TIME ZONE 'UTC', ${ISO}) END AS upper,
-                  CASE WHEN NOT is_default AND upper_bound <= $1::timestamptz THEN 'drop'
-                       WHEN is_default OR lower_bound < $1::timestamptz THEN 'trim'
-                       ELSE 'keep' END AS action
-           FROM eventlog_partitions()`,
-          [beforeIso],
-        )) as {
-          partition: string;
-          is_default: boolean;
-          lower: string | null;
-          upper: string | null;
-          action: PruneAction;
-        }[]
-      ).map((row) => ({
-        partition: row.partition,
-        isDefault: row.is_default,
-        lowerBound: row.is_default || row.lower === null ? null : new Date(row.lower),
-        upperBound: row.is_default || row.upper === null ? null : new Date(row.upper),
-        action: row.action,
+    ? (await listPartitions(query)).map((partition) => ({
+        ...partition,
+        action: pruneAction(partition, before),
       }))
     : [
         {
@@ -304,6 +284,16 @@ export async function pruneEventLog(
     removed: report.reduce((sum, partition) => sum + partition.removed, 0),
     elapsedMs: performance.now() - started,
   };
+}
+
+/**
+ * Drop a partition that ends by `before`; trim the default partition and one that starts
+ * before it; keep the rest.
+ */
+function pruneAction(partition: EventLogPartition, before: Date): PruneAction {
+  if (!partition.isDefault && partition.upperBound && partition.upperBound <= before) return 'drop';
+  if (partition.isDefault || !partition.lowerBound || partition.lowerBound < before) return 'trim';
+  return 'keep';
 }
 
 async function countRows(query: CaptureQuery, target: Target, beforeIso: string) {

@@ -1,5 +1,5 @@
 import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
-import { oldestEntry } from './oldest-entry.js';
+import { hasEntriesBefore } from './oldest-entry.js';
 import { cursorWhere, encodeCursor, type PageRequest, recentWindow } from './pagination.js';
 
 export interface EventLogPageInfo {
@@ -108,8 +108,7 @@ async function readPage(
   // Newest first: the window's entries all come before the older ones.
   const recent = await read([{ timestamp: { gte: window } }], page.size + 1);
   if (recent.length > page.size) return toPage(recent, page);
-  const oldest = await oldestEntry(client);
-  if (oldest === null || oldest >= window) return toPage(recent, page);
+  if (!(await hasEntriesBefore(client, window))) return toPage(recent, page);
   const older = await read([{ timestamp: { lt: window } }], page.size + 1 - recent.length);
   return toPage([...recent, ...older], page);
 }

@@ -2,7 +2,7 @@ import { createContextCache, type SchemaTypes } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { ResolvedOptions } from '../options.js';
 import type { EventLogPrismaClient, EventLogRecord } from '../types.js';
-import { oldestEntry } from './oldest-entry.js';
+import { hasEntriesBefore } from './oldest-entry.js';
 import { type PageRequest, recentWindow } from './pagination.js';
 import { readClient } from './read-client.js';
 
@@ -124,8 +124,7 @@ async function readPages(
   }
   const unfilled = ids.filter((id) => (counts.get(id) ?? 0) <= page.size);
   if (unfilled.length === 0) return recent;
-  const oldest = await oldestEntry(client);
-  if (oldest === null || oldest >= window) return recent;
+  if (!(await hasEntriesBefore(client, window))) return recent;
   const older = await readPagesIn(client, group[0] as ObjectPageKey, unfilled, { lt: window });
   // Each object's older rows after its recent ones, up to the page size plus one.
   for (const row of older) {

@@ -25,3 +25,9 @@ export function oldestEntry(client: EventLogPrismaClient, now = Date.now()): Pro
   });
   return oldest;
 }
+
+/** Whether the log may hold entries before `time`, by the cached oldest entry. */
+export async function hasEntriesBefore(client: EventLogPrismaClient, time: Date): Promise<boolean> {
+  const oldest = await oldestEntry(client);
+  return oldest !== null && oldest < time;
+}

@@ -54,28 +54,20 @@ export async function clusterWorkspace(prefix: string, bin: string) {
     asRoot
       ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args])
       : run(join(bin, command), args);
-  return { dir, pg };
+  /** A new cluster in `data`: trust authentication, user postgres, UTF8, no fsync. */
+  const initdb = (data: string) =>
+    pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-N']);
+  return { dir, pg, initdb };
 }
 
 export async function startPrivateCluster(bin: string): Promise<PrivateCluster> {
-  const { dir, pg } = await clusterWorkspace('pel-cluster-', bin);
+  const { dir, pg, initdb } = await clusterWorkspace('pel-cluster-', bin);
   const data = join(dir, 'data');
   const log = join(dir, 'postgres.log');
   const ctl = (args: string[]) => pg('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', ...args]);
   let started = false;
   try {
-    await pg('initdb', [
-      '-D',
-      data,
-      '-A',
-      'trust',
-      '-U',
-      'postgres',
-      '-E',
-      'UTF8',
-      '--locale=C',
-      '-N',
-    ]);
+    await initdb(data);
     const port = await freePort();
     await ctl([
       '-o',

@@ -33,7 +33,7 @@ const SETTINGS = [
 ];
 
 export async function startReplicatedClusters(bin: string): Promise<ReplicatedClusters> {
-  const { dir, pg: pgRun } = await clusterWorkspace('pel-replica-', bin);
+  const { dir, pg: pgRun, initdb } = await clusterWorkspace('pel-replica-', bin);
   const primaryData = join(dir, 'primary');
   const standbyData = join(dir, 'standby');
   const ctl = (data: string, args: string[]) =>
@@ -45,18 +45,7 @@ export async function startReplicatedClusters(bin: string): Promise<ReplicatedCl
     }
   };
   try {
-    await pgRun('initdb', [
-      '-D',
-      primaryData,
-      '-A',
-      'trust',
-      '-U',
-      'postgres',
-      '-E',
-      'UTF8',
-      '--locale=C',
-      '-N',
-    ]);
+    await initdb(primaryData);
     // initdb's trust already covers replication from localhost; said here, not assumed.
     await appendFile(
       join(primaryData, 'pg_hba.conf'),
