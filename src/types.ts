@@ -122,8 +122,10 @@ export interface EventLogSubscriptionOptions<Types extends SchemaTypes> {
    */
   listen: (context: Types['Context']) => EventLogListener;
   /**
-   * Entries one subscription may have waiting for its client. Past it the subscription
-   * ends with EVENT_LOG_FEED_OVERFLOW, whose `after` resumes it without a gap. @default 1000
+   * Entries one subscription may hold waiting for its client. Past it the subscription drops
+   * them and reads them back from the stored log at its client's pace (a slow or stalled
+   * client, or one statement writing more), then goes on live: no gap, bounded memory.
+   * @default 1000
    */
   bufferSize?: number;
   /**

@@ -21,13 +21,6 @@ export interface EventLogAddedPayload {
   node: EventLogRecord;
 }
 
-/** What ends a subscription with an error, delivered after the entries before it. */
-export interface FeedEnd {
-  error: GraphQLError;
-}
-
-export type FeedItem = EventLogAddedPayload | FeedEnd;
-
 const REPLAY_PAGE = 100;
 
 /**
@@ -40,7 +33,7 @@ export async function subscribeEventLogs(
   context: SchemaTypes['Context'],
   filter: EventLogFilter,
   after: string | null | undefined,
-): Promise<AsyncIterable<FeedItem>> {
+): Promise<AsyncIterable<EventLogAddedPayload>> {
   const where = filterToWhere(filter);
   const start = after != null ? decodeCursor(after, 'after') : null;
   const allowed = await options.authorize(context, { filter });
@@ -69,7 +62,7 @@ export async function subscribeEventLogs(
   const items = feed(hub, where, matcher(filter), start, settings.bufferSize, context, controls);
   // A generator waiting inside (for the horizon, for entries) would take a client's
   // disconnect (return()) only at its next yield: this ends the wait first.
-  const iterator: AsyncIterableIterator<FeedItem> = {
+  const iterator: AsyncIterableIterator<EventLogAddedPayload> = {
     [Symbol.asyncIterator]() {
       return iterator;
     },
@@ -102,13 +95,14 @@ async function* feed(
   bufferSize: number,
   context: SchemaTypes['Context'],
   controls: { stopped: Promise<void>; stop: () => void },
-): AsyncGenerator<FeedItem> {
+): AsyncGenerator<EventLogAddedPayload> {
   let queue: [EventLogRecord, object][] = [];
-  let overflowed = false;
+  let behind = false;
   let ended = false;
   let wakeUp: (() => void) | undefined;
-  let delivered: EventLogCursor | null = start;
   let started = false;
+  /** Everything up to here reached the client (or there was nothing): a catch-up starts after it. */
+  let consumed: EventLogCursor | null = start;
   const wake = () => {
     const resolve = wakeUp;
     wakeUp = undefined;
@@ -118,10 +112,12 @@ async function* feed(
     position: start ?? { timestamp: new Date(0), id: 0n },
     matches,
     push(entries, batch) {
-      if (overflowed) return;
+      if (behind) return;
       if (queue.length + entries.length > bufferSize) {
-        // Drop what waits and leave the live set: memory stays bounded whatever the client does.
-        overflowed = true;
+        // Too many waiting to hold (a slow or stalled client, or one statement's many
+        // entries): drop them and leave the live set, so that memory stays bounded whatever
+        // the client does. The feed reads them back from the log, at the client's pace.
+        behind = true;
         queue = [];
         hub.removeLive(subscriber);
       } else {
@@ -137,64 +133,74 @@ async function* feed(
   };
   controls.stop = subscriber.end;
   const scoped = (entry: EventLogRecord, scope: object): EventLogAddedPayload => {
-    delivered = entry;
+    consumed = entry;
     return { cursor: encodeCursor(entry), node: { ...entry, [LIVE_SCOPE]: scope } as never };
   };
   try {
-    // Replay: (position, horizon] page by page, until the live set can take over.
     while (!ended) {
-      const horizon = hub.horizon;
-      if (horizon === null || hub.delivering) {
-        if (hub.lastError && horizon === null) throw hub.lastError;
-        await Promise.race([hub.nextHorizon(), controls.stopped]);
-        continue;
-      }
-      const upTo = new Date(horizon);
-      const end = { timestamp: upTo, id: MAX_ID };
-      // Without `after`, the feed starts at the first horizon: entries from about now.
-      if (start === null && !started) subscriber.position = end;
-      started = true;
-      let page: EventLogRecord[] = [];
-      if (isAfter(end, subscriber.position)) {
-        page = await hub.client.eventLog.findMany({
-          where: {
-            AND: [where, { timestamp: { lte: upTo } }, cursorWhere(subscriber.position, 'gt')],
-          },
-          orderBy: ORDER,
-          take: REPLAY_PAGE,
-        });
-      }
-      const scope = liveScope(context);
-      for (const entry of page) {
-        subscriber.position = entry;
-        yield scoped(entry, scope);
-      }
-      if (page.length < REPLAY_PAGE && hub.horizon === horizon && !hub.delivering) {
-        // Same tick as the check: the hub hands over everything after the horizon.
-        if (!isAfter(subscriber.position, end)) subscriber.position = end;
-        hub.addLive(subscriber);
-        break;
-      }
-    }
-    // Live.
-    while (!ended) {
-      if (queue.length > 0) {
-        const waiting = queue;
-        queue = [];
-        let scope = liveScope(context);
-        for (const [entry, batch] of waiting) {
-          if (scope.shared !== batch) scope = liveScope(context, batch);
+      // Replay: (position, horizon] page by page from the log, until the live set can take
+      // over. At the start (the stored entries after `after`) and after falling behind.
+      while (!ended) {
+        const horizon = hub.horizon;
+        if (horizon === null || hub.delivering) {
+          if (hub.lastError && horizon === null) throw hub.lastError;
+          await Promise.race([hub.nextHorizon(), controls.stopped]);
+          continue;
+        }
+        const upTo = new Date(horizon);
+        const end = { timestamp: upTo, id: MAX_ID };
+        // Without `after`, the feed starts at the first horizon: entries from about now.
+        if (start === null && !started) {
+          subscriber.position = end;
+          consumed = end;
+        }
+        started = true;
+        let page: EventLogRecord[] = [];
+        if (isAfter(end, subscriber.position)) {
+          page = await hub.client.eventLog.findMany({
+            where: {
+              AND: [where, { timestamp: { lte: upTo } }, cursorWhere(subscriber.position, 'gt')],
+            },
+            orderBy: ORDER,
+            take: REPLAY_PAGE,
+          });
+        }
+        const scope = liveScope(context);
+        for (const entry of page) {
+          subscriber.position = entry;
           yield scoped(entry, scope);
         }
-        continue;
+        if (page.length < REPLAY_PAGE && hub.horizon === horizon && !hub.delivering) {
+          // Same tick as the check: the hub hands over everything after the horizon, and
+          // nothing the feed selects lies between the last entry and the horizon.
+          if (!isAfter(subscriber.position, end)) subscriber.position = end;
+          consumed = subscriber.position;
+          hub.addLive(subscriber);
+          break;
+        }
       }
-      if (overflowed) {
-        yield { error: overflowError(bufferSize, delivered) };
-        return;
+      // Live.
+      while (!ended) {
+        if (queue.length > 0) {
+          const waiting = queue;
+          queue = [];
+          let scope = liveScope(context);
+          for (const [entry, batch] of waiting) {
+            if (scope.shared !== batch) scope = liveScope(context, batch);
+            yield scoped(entry, scope);
+          }
+          continue;
+        }
+        if (behind) {
+          // Catch up from the log after the last entry the client got, then go live again.
+          behind = false;
+          subscriber.position = consumed ?? { timestamp: new Date(0), id: 0n };
+          break;
+        }
+        await new Promise<void>((resolve) => {
+          wakeUp = resolve;
+        });
       }
-      await new Promise<void>((resolve) => {
-        wakeUp = resolve;
-      });
     }
   } finally {
     hub.removeLive(subscriber);
@@ -203,14 +209,6 @@ async function* feed(
 }
 
 const MAX_ID = 9_223_372_036_854_775_807n;
-
-function overflowError(bufferSize: number, delivered: EventLogCursor | null): GraphQLError {
-  const after = delivered ? encodeCursor(delivered) : null;
-  return new GraphQLError(
-    `This subscription fell more than ${bufferSize} entries behind the live feed (eventLog.subscriptions.bufferSize) and was ended. Subscribe again with ${after ? `after: "${after}"` : 'the cursor of the last entry you received as `after`'} to receive the rest without a gap.`,
-    { extensions: { code: 'EVENT_LOG_FEED_OVERFLOW', after } },
-  );
-}
 
 /** The filter as a test of one entry, the same as `filterToWhere` selects. */
 function matcher(filter: EventLogFilter): (entry: EventLogRecord) => boolean {

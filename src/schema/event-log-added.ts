@@ -1,5 +1,5 @@
 import type { SchemaTypes } from '@pothos/core';
-import type { FeedItem } from '../live/subscription.js';
+import type { EventLogAddedPayload } from '../live/subscription.js';
 import { subscribeEventLogs } from '../live/subscription.js';
 import { eventLogOptions } from '../options.js';
 import { eventLogRefs } from './event-log-type.js';
@@ -32,10 +32,10 @@ export function addEventLogAddedSubscription(builder: PothosSchemaTypes.SchemaBu
   builder.subscriptionField(options.subscriptionField, (t: Any) =>
     t.field({
       type: event,
-      // Nullable: the last event of a feed that ends with an error (EVENT_LOG_FEED_OVERFLOW).
+      // Nullable: the last event of a feed that ends with an error (the database lost).
       nullable: true,
       description:
-        'Entries as they are committed, oldest first (timestamp, then id), each once; with `after`, the stored entries after that cursor first, without a gap. Takes the filters of `eventLogs`. A subscriber that falls `subscriptions.bufferSize` entries behind gets EVENT_LOG_FEED_OVERFLOW and resumes with its `after`. FORBIDDEN when the reader may not read them.',
+        'Entries as they are committed, oldest first (timestamp, then id), each once; with `after`, the stored entries after that cursor first, without a gap. Takes the filters of `eventLogs`. A subscriber more than `subscriptions.bufferSize` entries behind reads the rest from the stored log at its own pace, then goes on live, with no gap. FORBIDDEN when the reader may not read them.',
       args: {
         ...filterArgs(t),
         after: t.arg.string({
@@ -44,10 +44,7 @@ export function addEventLogAddedSubscription(builder: PothosSchemaTypes.SchemaBu
       },
       subscribe: (_root: unknown, args: Any, context: SchemaTypes['Context']) =>
         subscribeEventLogs(options, context, filterFromArgs(args), args.after),
-      resolve: (item: FeedItem) => {
-        if ('error' in item) throw item.error;
-        return item;
-      },
+      resolve: (item: EventLogAddedPayload) => item,
     }),
   );
 }

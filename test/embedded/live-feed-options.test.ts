@@ -90,7 +90,7 @@ describe('a subscriber that falls behind', () => {
     await database?.close();
   });
 
-  it('is ended with EVENT_LOG_FEED_OVERFLOW, whose after resumes where it stopped', async () => {
+  it('drops what it cannot hold, reads it back from the log, in order, and goes on live', async () => {
     const schema = makeBuilder({ subscriptions: { listen, bufferSize: 3 } }).toSchema();
     const contextValue = { prisma: database.prisma, listener: database.eventLogListener };
     const newest = await database.prisma.eventLog.findFirst({
@@ -107,50 +107,43 @@ describe('a subscriber that falls behind', () => {
       contextValue,
       variableValues: { after: cursor(newest as { timestamp: Date; id: bigint }) },
     })) as AsyncIterableIterator<ExecutionResult>;
+    const objectId = (result: IteratorResult<ExecutionResult>) => {
+      expect(result.value.errors).toBeUndefined();
+      return (result.value.data as { eventLogAdded: { node: { objectId: string } } }).eventLogAdded
+        .node.objectId;
+    };
     // Unattributed writes (no context): the triggers still write and announce their entries.
     const write = (names: string[]) =>
-      database.prisma.certificate.createMany({ data: names.map((name) => ({ name })) });
+      database.prisma.certificate.createManyAndReturn({
+        data: names.map((name) => ({ name })),
+        select: { id: true },
+      });
     // Asked for before the write: the feed replays nothing, goes live and waits.
     const pending = feed.next();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await write(['one']);
-    const first = await pending;
-    const firstCursor = (first.value.data as { eventLogAdded: { cursor: string } }).eventLogAdded
-      .cursor;
-    // The client stops reading; ten entries arrive at once, more than the buffer's 3.
-    await write(Array.from({ length: 10 }, (_, i) => `bulk ${i}`));
+    const [one] = await write(['one']);
+    expect(objectId(await pending)).toBe(String(one?.id));
+    // The client stops reading; one statement writes ten entries, more than the buffer's 3,
+    // then another statement two more.
+    const bulk = await write(Array.from({ length: 10 }, (_, i) => `bulk ${i}`));
+    const more = await write(['after 1', 'after 2']);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const end = await feed.next();
-    expect(end.value).toMatchObject({
-      data: { eventLogAdded: null },
-      errors: [
-        {
-          message: `This subscription fell more than 3 entries behind the live feed (eventLog.subscriptions.bufferSize) and was ended. Subscribe again with after: "${firstCursor}" to receive the rest without a gap.`,
-          extensions: { code: 'EVENT_LOG_FEED_OVERFLOW', after: firstCursor },
-        },
-      ],
-    });
-    expect((await feed.next()).done).toBe(true);
-    // Resumed with that cursor: the ten, in order, nothing before them.
-    const resumed = (await subscribe({
-      schema,
-      document,
-      contextValue,
-      variableValues: { after: firstCursor },
-    })) as AsyncIterableIterator<ExecutionResult>;
+    // Reading again: all twelve, in order, each once, and no error.
     const ids: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      const next = await resumed.next();
-      ids.push(
-        (next.value.data as { eventLogAdded: { node: { objectId: string } } }).eventLogAdded.node
-          .objectId,
-      );
-    }
-    await resumed.return?.();
-    const created = await database.prisma.certificate.findMany({
-      where: { name: { startsWith: 'bulk ' } },
-      orderBy: { id: 'asc' },
-    });
-    expect(ids).toEqual(created.map((row) => String(row.id)));
+    for (let i = 0; i < 12; i++) ids.push(objectId(await feed.next()));
+    expect(ids).toEqual([...bulk, ...more].map((row) => String(row.id)));
+    // Caught up, the same subscription is live again: a later write arrives on it.
+    const next = feed.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [last] = await write(['live again']);
+    expect(objectId(await next)).toBe(String(last?.id));
+    // A client that keeps reading gets one statement's entries beyond the buffer, too.
+    const waiting = feed.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const big = await write(Array.from({ length: 8 }, (_, i) => `big ${i}`));
+    const got = [objectId(await waiting)];
+    for (let i = 1; i < 8; i++) got.push(objectId(await feed.next()));
+    expect(got).toEqual(big.map((row) => String(row.id)));
+    await feed.return?.();
   });
 });

@@ -135,20 +135,6 @@ describe('LiveFeed', () => {
     });
   });
 
-  it('resumes from the cursor of EVENT_LOG_FEED_OVERFLOW', async () => {
-    const overflow = next({
-      data: { eventLogAdded: null },
-      errors: [
-        { message: 'fell behind', extensions: { code: 'EVENT_LOG_FEED_OVERFLOW', after: 'c9' } },
-      ],
-    });
-    const { feed, requests } = run([() => sse([added('7'), overflow, complete])]);
-    feed.start({}, 'c6');
-    await vi.waitFor(() => expect(requests.length).toBe(2));
-    feed.stop();
-    expect(requests.map((request) => request.after)).toEqual(['c6', 'c9']);
-  });
-
   it('stops for FORBIDDEN and does not try again', async () => {
     const forbidden = next({
       errors: [{ message: 'You may not.', extensions: { code: 'FORBIDDEN' } }],

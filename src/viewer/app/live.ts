@@ -33,10 +33,7 @@ const FINAL_CODES = new Set([
 /** A connection that stayed up this long was healthy: the next failure retries at once. */
 const HEALTHY_MS = 5_000;
 
-type Outcome =
-  | { retry: string; after?: string | null; now?: boolean }
-  | { stop: string }
-  | { aborted: true };
+type Outcome = { retry: string } | { stop: string } | { aborted: true };
 
 interface Next {
   data?: { eventLogAdded?: { cursor: string; node: EventLogEntry } | null } | null;
@@ -47,8 +44,8 @@ const defaultDelay = (attempt: number) => Math.min(30_000, 1_000 * 2 ** (attempt
 
 /**
  * `eventLogAdded` over SSE (a POST with the page's headers and cookies, read as a stream):
- * resumes after the newest cursor it delivered when the stream breaks or ends, at once
- * after EVENT_LOG_FEED_OVERFLOW, and stops for errors a retry would meet again (FORBIDDEN).
+ * resumes after the newest cursor it delivered when the stream breaks or ends, and stops for
+ * errors a retry would meet again (FORBIDDEN).
  */
 export class LiveFeed {
   private controller: AbortController | undefined;
@@ -83,8 +80,7 @@ export class LiveFeed {
         onState({ kind: 'stopped', reason: outcome.stop });
         return;
       }
-      if (outcome.after) after = outcome.after;
-      attempt = outcome.now || Date.now() - opened >= HEALTHY_MS ? 0 : attempt + 1;
+      attempt = Date.now() - opened >= HEALTHY_MS ? 0 : attempt + 1;
       onState({ kind: 'reconnecting', reason: outcome.retry });
       if (attempt > 0) {
         await new Promise((resolve) => {
@@ -173,14 +169,6 @@ const describe = (error: GraphQLError) =>
 
 function classify(error: GraphQLError): Outcome {
   const code = error.extensions?.code;
-  if (code === 'EVENT_LOG_FEED_OVERFLOW') {
-    const after = (error.extensions as { after?: unknown }).after;
-    return {
-      retry: 'the feed fell behind',
-      after: typeof after === 'string' ? after : null,
-      now: true,
-    };
-  }
   const reason = describe(error);
   return code && FINAL_CODES.has(code) ? { stop: reason } : { retry: reason };
 }
