@@ -88,7 +88,13 @@ if (!run) {
   console.error('usage: tsx scripts/migrate.ts create <name> | capture | deploy | check');
   process.exit(2);
 }
-run().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+run()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  })
+  // The wasm schema engine (deploy, check) leaves a 10 s timer of its own behind: exit once the
+  // output is flushed, as the shipped CLI does (src/cli/main.ts).
+  .finally(() => {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+  });
