@@ -43,6 +43,11 @@ import type { EventLogListener } from './listener.js';
  * no gap, no duplicate, one order. Resuming later from the cursor of any delivered entry gives
  * exactly what followed it.
  *
+ * A live subscriber that has more than `bufferSize` entries waiting (its client reads slowly
+ * or not at all, or one statement wrote more) drops them and leaves the live set; it goes
+ * back to replaying from the last entry its client got, at the client's pace, and joins
+ * again the same way: memory stays bounded, and the order and the seam stay the same.
+ *
  * The price: delivery waits for the transactions writing event_log when the entry was written
  * to end (a transaction open for a minute holds the feed back a minute; Prisma's interactive
  * transactions time out after 5 s by default), and relies on the database server's clock not
@@ -51,7 +56,10 @@ import type { EventLogListener } from './listener.js';
 
 /** A live subscriber, as the hub sees it. */
 export interface LiveSubscriber {
-  /** The last entry delivered (or the replay's end): the hub hands over only later ones. */
+  /**
+   * The last entry handed to it (queued, not necessarily read by its client yet), or the
+   * replay's end: the hub hands over only later ones.
+   */
   position: EventLogCursor;
   matches(entry: EventLogRecord): boolean;
   /**
@@ -124,6 +132,7 @@ export class FeedHub {
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #waiters = new Set<() => void>();
+  #closed = false;
   /** True while a range is being handed out: a replay must not join the live set then. */
   delivering = false;
   /** The last database error of a cycle, rethrown to subscriptions waiting for the horizon. */
@@ -166,7 +175,17 @@ export class FeedHub {
     this.#checkpoints = [];
   }
 
+  /** The listener was closed (server shutdown): no entry is delivered any more. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Joins the live set; on a closed hub the subscriber is ended instead. */
   addLive(subscriber: LiveSubscriber): void {
+    if (this.#closed) {
+      subscriber.end();
+      return;
+    }
     this.#live.add(subscriber);
   }
 
@@ -285,6 +304,7 @@ export class FeedHub {
   }
 
   #shutdown(): void {
+    this.#closed = true;
     clearTimeout(this.#timer);
     for (const subscriber of [...this.#live]) subscriber.end();
     this.#live.clear();

@@ -22,6 +22,7 @@ export interface EventLogAddedPayload {
 }
 
 const REPLAY_PAGE = 100;
+const REPLAY_ATTEMPTS = 3;
 
 /**
  * Authorizes, checks the arguments, then returns the feed: the entries after `after` (or
@@ -101,6 +102,7 @@ async function* feed(
   let ended = false;
   let wakeUp: (() => void) | undefined;
   let started = false;
+  let failures = 0;
   /** Everything up to here reached the client (or there was nothing): a catch-up starts after it. */
   let consumed: EventLogCursor | null = start;
   const wake = () => {
@@ -141,6 +143,8 @@ async function* feed(
       // Replay: (position, horizon] page by page from the log, until the live set can take
       // over. At the start (the stored entries after `after`) and after falling behind.
       while (!ended) {
+        // Shut down (the hub ended only its live subscribers): the feed ends too.
+        if (hub.closed) return;
         const horizon = hub.horizon;
         if (horizon === null || hub.delivering) {
           if (hub.lastError && horizon === null) throw hub.lastError;
@@ -157,13 +161,22 @@ async function* feed(
         started = true;
         let page: EventLogRecord[] = [];
         if (isAfter(end, subscriber.position)) {
-          page = await hub.client.eventLog.findMany({
-            where: {
-              AND: [where, { timestamp: { lte: upTo } }, cursorWhere(subscriber.position, 'gt')],
-            },
-            orderBy: ORDER,
-            take: REPLAY_PAGE,
-          });
+          try {
+            page = await hub.client.eventLog.findMany({
+              where: {
+                AND: [where, { timestamp: { lte: upTo } }, cursorWhere(subscriber.position, 'gt')],
+              },
+              orderBy: ORDER,
+              take: REPLAY_PAGE,
+            });
+            failures = 0;
+          } catch (error) {
+            // A lost connection, as the hub's own reads meet it: read again after the hub's
+            // next cycle (it retries every second); the third failure in a row ends the feed.
+            if (++failures >= REPLAY_ATTEMPTS) throw error;
+            await Promise.race([hub.nextHorizon(), controls.stopped]);
+            continue;
+          }
         }
         const scope = liveScope(context);
         for (const entry of page) {
@@ -194,7 +207,8 @@ async function* feed(
         if (behind) {
           // Catch up from the log after the last entry the client got, then go live again.
           behind = false;
-          subscriber.position = consumed ?? { timestamp: new Date(0), id: 0n };
+          // Set when the feed went live (its start, or the last entry yielded since).
+          subscriber.position = consumed as EventLogCursor;
           break;
         }
         await new Promise<void>((resolve) => {

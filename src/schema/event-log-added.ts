@@ -32,7 +32,7 @@ export function addEventLogAddedSubscription(builder: PothosSchemaTypes.SchemaBu
   builder.subscriptionField(options.subscriptionField, (t: Any) =>
     t.field({
       type: event,
-      // Nullable: the last event of a feed that ends with an error (the database lost).
+      // Nullable: an error inside the event (a field of its node) nulls it, not the stream.
       nullable: true,
       description:
         'Entries as they are committed, oldest first (timestamp, then id), each once; with `after`, the stored entries after that cursor first, without a gap. Takes the filters of `eventLogs`. A subscriber more than `subscriptions.bufferSize` entries behind reads the rest from the stored log at its own pace, then goes on live, with no gap. FORBIDDEN when the reader may not read them.',

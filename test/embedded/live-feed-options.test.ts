@@ -123,15 +123,18 @@ describe('a subscriber that falls behind', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const [one] = await write(['one']);
     expect(objectId(await pending)).toBe(String(one?.id));
-    // The client stops reading; one statement writes ten entries, more than the buffer's 3,
-    // then another statement two more.
+    // The client stops reading: two entries wait (within the buffer's 3), then one statement
+    // writes ten more, past it, and another statement two.
+    const queued = await write(['queued 1', 'queued 2']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const bulk = await write(Array.from({ length: 10 }, (_, i) => `bulk ${i}`));
     const more = await write(['after 1', 'after 2']);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    // Reading again: all twelve, in order, each once, and no error.
+    // Reading again: all fourteen, the dropped ones read back from the log from where the
+    // client stopped (not from the last one it was handed), in order, each once, no error.
     const ids: string[] = [];
-    for (let i = 0; i < 12; i++) ids.push(objectId(await feed.next()));
-    expect(ids).toEqual([...bulk, ...more].map((row) => String(row.id)));
+    for (let i = 0; i < 14; i++) ids.push(objectId(await feed.next()));
+    expect(ids).toEqual([...queued, ...bulk, ...more].map((row) => String(row.id)));
     // Caught up, the same subscription is live again: a later write arrives on it.
     const next = feed.next();
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -145,5 +148,37 @@ describe('a subscriber that falls behind', () => {
     for (let i = 1; i < 8; i++) got.push(objectId(await feed.next()));
     expect(got).toEqual(big.map((row) => String(row.id)));
     await feed.return?.();
+  });
+
+  it('ends a subscription that is catching up when the server shuts down', async () => {
+    const own = await createEmbeddedDatabase();
+    try {
+      const schema = makeBuilder({ subscriptions: { listen, bufferSize: 3 } }).toSchema();
+      const contextValue = { prisma: own.prisma, listener: own.eventLogListener };
+      const feed = (await subscribe({
+        schema,
+        document: parse('subscription { eventLogAdded { cursor } }'),
+        contextValue,
+      })) as AsyncIterableIterator<ExecutionResult>;
+      const write = (count: number) =>
+        own.prisma.certificate.createMany({
+          data: Array.from({ length: count }, (_, i) => ({ name: `shutdown ${i}` })),
+        });
+      const first = feed.next();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await write(1);
+      expect((await first).done).toBe(false);
+      // Stalled past the buffer: the subscription has left the live set to catch up.
+      await write(10);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await own.eventLogListener.close();
+      const end = await Promise.race([
+        feed.next(),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 3000)),
+      ]);
+      expect(end).toEqual({ done: true, value: undefined });
+    } finally {
+      await own.close();
+    }
   });
 });

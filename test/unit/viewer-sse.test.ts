@@ -1,5 +1,5 @@
 // The log viewer's live feed without a browser: its SSE parser fed chunks split anywhere, and
-// LiveFeed against a stubbed fetch (resume after the newest cursor, overflow, FORBIDDEN).
+// LiveFeed against a stubbed fetch (resume after the newest cursor, FORBIDDEN).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventLogEntry } from '../../src/viewer/app/api.js';
 import { LiveFeed, type LiveState } from '../../src/viewer/app/live.js';
