@@ -10,6 +10,7 @@ import { type Database, DatabaseConfigError, openDatabase } from './database.js'
 import { writeDemoHistory } from './demo-history.js';
 import { seed } from './seed.js';
 import { createServer } from './server.js';
+import { type GraphQLWebSocket, serveGraphQLOverWebSocket } from './websocket.js';
 
 /** A bad setting: reported as its message alone. */
 class ConfigError extends Error {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const demoHistory = demoHistoryFromEnv();
   const database = await openDatabase();
   let server: HttpServer | undefined;
+  let webSocket: GraphQLWebSocket | undefined;
   try {
     const applied = await applyMigrations(database.adapterFactory);
     console.log(
@@ -77,19 +79,22 @@ async function main(): Promise<void> {
       console.log('Inserted the demo data.');
     }
     server = createHttpServer(yoga);
+    // Subscriptions (and the rest) also over WebSocket, graphql-ws, on the same path.
+    webSocket = serveGraphQLOverWebSocket(server, yoga);
     const actualPort = await listen(server, port);
     console.log(
       `pothos-eventlog example on http://localhost:${actualPort}/graphql (${database.description})`,
     );
   } catch (error) {
+    await webSocket?.close().catch(() => {});
     server?.close();
     await database.close().catch(() => {});
     throw error;
   }
-  handleShutdown(server, database);
+  handleShutdown(server, webSocket, database);
 }
 
-function handleShutdown(server: HttpServer, database: Database): void {
+function handleShutdown(server: HttpServer, webSocket: GraphQLWebSocket, database: Database): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -102,11 +107,14 @@ function handleShutdown(server: HttpServer, database: Database): void {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     force.unref();
     // Ends the eventLogAdded subscriptions (their streams complete, their sockets go idle) and
-    // releases the listening connection.
-    const feedsClosed = database.eventLogListener.close().then(
-      () => setImmediate(() => server.closeIdleConnections()),
-      (error: unknown) => console.error(`Closing the live feed failed: ${String(error)}`),
-    );
+    // releases the listening connection; then closes the WebSockets (1001, going away).
+    const feedsClosed = database.eventLogListener
+      .close()
+      .then(() => webSocket.close())
+      .then(
+        () => setImmediate(() => server.closeIdleConnections()),
+        (error: unknown) => console.error(`Closing the live feed failed: ${String(error)}`),
+      );
     server.close(async () => {
       await feedsClosed;
       clearTimeout(force);

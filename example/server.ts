@@ -19,6 +19,7 @@ import { eventLogViewer } from '../src/viewer/index.js';
 import type { Context, CurrentUser } from './context.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import { schema } from './schema/index.js';
+import type { WebSocketInitialContext } from './websocket.js';
 
 // biome-ignore lint/complexity/noBannedTypes: yoga's own default for the server context.
 type ServerContext = {};
@@ -99,11 +100,11 @@ export function createServer({
       ...plugins,
     ],
     schema,
-    context: async ({ request }) => ({
+    context: async (initial) => ({
       prisma,
       replica,
-      currentUser: await authenticate(prisma, request.headers.get('x-user-id')),
-      requestId: requestIdFrom(request.headers.get('x-request-id')),
+      currentUser: await authenticate(prisma, header(initial, 'x-user-id')),
+      requestId: requestIdFrom(header(initial, 'x-request-id')),
       eventLogListener,
     }),
   });
@@ -153,6 +154,21 @@ async function authenticate(
     });
   }
   return user;
+}
+
+/**
+ * A request header over HTTP; over WebSocket (example/websocket.ts) the connection_init
+ * payload's value of that name, else the upgrade request's header.
+ */
+function header(
+  initial: { request?: Request } & WebSocketInitialContext,
+  name: string,
+): string | null {
+  if (initial.request) return initial.request.headers.get(name);
+  const param = initial.connectionParams?.[name];
+  if (typeof param === 'string') return param;
+  const upgrade = initial.req?.headers[name];
+  return typeof upgrade === 'string' ? upgrade : null;
 }
 
 function requestIdFrom(header: string | null): string {
