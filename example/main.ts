@@ -79,9 +79,11 @@ async function main(): Promise<void> {
       console.log('Inserted the demo data.');
     }
     server = createHttpServer(yoga);
-    // Subscriptions (and the rest) also over WebSocket, graphql-ws, on the same path.
-    webSocket = serveGraphQLOverWebSocket(server, yoga);
     const actualPort = await listen(server, port);
+    // Subscriptions (and the rest) also over WebSocket, graphql-ws, on the same path. Attached
+    // once listening: a WebSocket server re-emits its HTTP server's errors (a port in use)
+    // as its own, which graphql-ws logs as an internal error.
+    webSocket = serveGraphQLOverWebSocket(server, yoga);
     console.log(
       `pothos-eventlog example on http://localhost:${actualPort}/graphql (${database.description})`,
     );
