@@ -30,6 +30,24 @@ type Result = FormattedExecutionResult<Record<string, unknown>, unknown>;
 
 const certificate = (id: number) => Buffer.from(`Certificate:${id}`).toString('base64');
 
+/** The example's yoga on a real HTTP server (an ephemeral port), with graphql-ws on it. */
+async function serveExample(database: Database) {
+  const yoga = createServer({
+    prisma: database.prisma,
+    eventLogListener: database.eventLogListener,
+    logging: false,
+  });
+  const http = createHttpServer(yoga);
+  const webSocket = serveGraphQLOverWebSocket(http, yoga);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    yoga,
+    http,
+    webSocket,
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`,
+  };
+}
+
 describe('the example over WebSocket (graphql-ws)', () => {
   let database: Database;
   let yoga: Server;
@@ -41,15 +59,7 @@ describe('the example over WebSocket (graphql-ws)', () => {
   beforeAll(async () => {
     database = await createEmbeddedDatabase();
     await seed(database.prisma);
-    yoga = createServer({
-      prisma: database.prisma,
-      eventLogListener: database.eventLogListener,
-      logging: false,
-    });
-    http = createHttpServer(yoga);
-    webSocket = serveGraphQLOverWebSocket(http, yoga);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
+    ({ yoga, http, webSocket, url } = await serveExample(database));
   });
 
   afterAll(async () => {
@@ -153,20 +163,12 @@ describe('the example over WebSocket (graphql-ws)', () => {
 describe('shutting the WebSocket down', () => {
   it('completes the open subscriptions and closes the sockets with 1001 (going away)', async () => {
     const database = await createEmbeddedDatabase();
-    const yoga = createServer({
-      prisma: database.prisma,
-      eventLogListener: database.eventLogListener,
-      logging: false,
-    });
-    const http = createHttpServer(yoga);
-    const webSocket = serveGraphQLOverWebSocket(http, yoga);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const port = (http.address() as AddressInfo).port;
+    const { http, webSocket, url } = await serveExample(database);
     try {
       await seed(database.prisma);
       const closed = new Promise<number>((resolve) => {
         const client = createClient({
-          url: `ws://127.0.0.1:${port}/graphql`,
+          url,
           webSocketImpl: WebSocket,
           connectionParams: { 'x-user-id': '1' },
           retryAttempts: 0,
