@@ -88,7 +88,6 @@ async function main(): Promise<void> {
       `pothos-eventlog example on http://localhost:${actualPort}/graphql (${database.description})`,
     );
   } catch (error) {
-    await webSocket?.close().catch(() => {});
     server?.close();
     await database.close().catch(() => {});
     throw error;

@@ -104,14 +104,14 @@ async function* feed(
   let started = false;
   let failures = 0;
   /** Everything up to here reached the client (or there was nothing): a catch-up starts after it. */
-  let consumed: EventLogCursor | null = start;
+  let consumed: EventLogCursor = start ?? { timestamp: new Date(0), id: 0n };
   const wake = () => {
     const resolve = wakeUp;
     wakeUp = undefined;
     resolve?.();
   };
   const subscriber: LiveSubscriber = {
-    position: start ?? { timestamp: new Date(0), id: 0n },
+    position: consumed,
     matches,
     push(entries, batch) {
       if (behind) return;
@@ -207,8 +207,7 @@ async function* feed(
         if (behind) {
           // Catch up from the log after the last entry the client got, then go live again.
           behind = false;
-          // Set when the feed went live (its start, or the last entry yielded since).
-          subscriber.position = consumed as EventLogCursor;
+          subscriber.position = consumed;
           break;
         }
         await new Promise<void>((resolve) => {
